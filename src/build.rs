@@ -1,0 +1,76 @@
+//! Stage 8: the build, read as a table of contents: config → content → site → render → output.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::config::{Config, Overrides};
+use crate::error::{Error, Location, Result};
+use crate::render::OutputFile;
+use crate::site::Site;
+use crate::{content, output, render, site};
+
+/// What to build and how.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site folder (holds `config.toml`).
+    pub root: PathBuf,
+    /// Where the site is written.
+    pub output: PathBuf,
+    /// Include pages marked `draft = true`.
+    pub drafts: bool,
+    /// Command-line settings that win over `config.toml`.
+    pub overrides: Overrides,
+}
+
+/// What a build did.
+#[derive(Debug, Clone, Copy)]
+pub struct Summary {
+    /// Pages and sections rendered.
+    pub pages: usize,
+    /// Files written in all.
+    pub files: usize,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+/// Build the site into the output folder, all or nothing.
+pub fn build(options: &BuildOptions) -> Result<Summary> {
+    let start = Instant::now();
+    check_output_folder(&options.root, &options.output)?;
+    let (site, files) = render_site(options)?;
+    output::write(&options.output, &files)?;
+    Ok(Summary {
+        pages: site.pages.len(),
+        files: files.len(),
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Load and render the site without writing anything.
+pub fn render_site(options: &BuildOptions) -> Result<(Site, Vec<OutputFile>)> {
+    let mut config = Config::load(&options.root.join("config.toml"), Path::new("config.toml"))?;
+    config.apply(&options.overrides);
+    let content = content::load(&options.root, options.drafts)?;
+    let site = site::assemble(config, content)?;
+    let files = render::render(&options.root, &site)?;
+    Ok((site, files))
+}
+
+/// The output folder is replaced on every build, so it must never be the site itself or one of its source folders.
+fn check_output_folder(root: &Path, output: &Path) -> Result<()> {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (root, out) = (absolute(root), absolute(output));
+    let sources =
+        ["content", "themes", "templates", "static", "config.toml"].map(|name| root.join(name));
+    if root.starts_with(&out) || sources.iter().any(|source| out.starts_with(source)) {
+        let message = format!(
+            "the output folder {} would replace the site's own files: choose an empty folder such as public/",
+            output.display()
+        );
+        return Err(Error::Config {
+            at: Location::file("--output"),
+            message,
+        });
+    }
+    Ok(())
+}

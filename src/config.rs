@@ -1,0 +1,214 @@
+//! Stage 1: `config.toml`. [`Config::load`] reads the file; [`Config::parse`] is pure and does all the checking,
+//! so a typo in a key is an error that names the key and its line. Command-line overrides are applied in one place,
+//! [`Config::apply`], after loading.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Location, Result};
+
+/// The site configuration, as written in `config.toml`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Site title, shown in every page title.
+    pub title: String,
+    /// Default meta description.
+    pub description: String,
+    /// The public address of the site, without a trailing slash.
+    pub base_url: String,
+    /// Language code for `<html lang>`.
+    pub language: String,
+    /// Theme folder name under `themes/`.
+    pub theme: String,
+    /// The treatment center's contact details.
+    pub center: Center,
+    /// Crisis lines shown on every page, in order.
+    pub crisis: Vec<CrisisLine>,
+    /// The contact form.
+    pub contact: Contact,
+    /// Rules of `iopsite check` turned off for the whole site, each with a reason.
+    pub check: BTreeMap<String, toml::Value>,
+    /// Anything else the theme wants (`config.extra`).
+    pub extra: BTreeMap<String, toml::Value>,
+}
+
+/// `[center]`: the center's name and how to reach it. Written once here, shown on every page.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Center {
+    /// Name of the center.
+    pub name: String,
+    /// Phone number as people should read it.
+    pub phone: String,
+    /// Email address.
+    pub email: String,
+    /// Street address, one line.
+    pub address: String,
+    /// Opening hours, one line.
+    pub hours: String,
+}
+
+/// One `[[crisis]]` line.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CrisisLine {
+    /// Name of the service.
+    pub name: String,
+    /// One plain sentence.
+    pub description: String,
+    /// Number to call, as written (may be empty).
+    pub phone: String,
+    /// Number to text, as written (may be empty).
+    pub text: String,
+}
+
+/// `[contact]`: where the contact form sends inquiries and how they are kept.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Contact {
+    /// The form's `action`: `/contact` (iopsite serve) or the address of a form service.
+    pub action: String,
+    /// Where `iopsite serve` stores inquiries, relative to the site root.
+    pub store: PathBuf,
+    /// An age public key (`age1…`); when set, inquiries are stored encrypted to it.
+    pub recipient: String,
+    /// Inquiries allowed per client address per 10 minutes; 0 turns the limit off.
+    pub rate_limit: u32,
+    /// Who reads inquiries (shown next to the form).
+    pub reader: String,
+    /// How long inquiries are kept (shown next to the form).
+    pub retention: String,
+}
+
+impl Default for Contact {
+    fn default() -> Self {
+        Contact {
+            action: "/contact".into(),
+            store: PathBuf::from("data/submissions.jsonl"),
+            recipient: String::new(),
+            rate_limit: 5,
+            reader: "Only our admissions staff read your message.".into(),
+            retention: "We delete inquiries after 30 days.".into(),
+        }
+    }
+}
+
+/// Settings given on the command line that win over `config.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--base-url`.
+    pub base_url: Option<String>,
+}
+
+impl Config {
+    /// Read and check `config.toml`. `shown` is the path used in messages.
+    pub fn load(path: &Path, shown: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: shown.into(),
+            source,
+        })?;
+        Config::parse(&text, shown)
+    }
+
+    /// Parse and check the text of `config.toml`.
+    pub fn parse(text: &str, shown: &Path) -> Result<Config> {
+        let mut config: Config =
+            toml::from_str(text).map_err(|err| config_error(text, shown, &err))?;
+        config.base_url = config.base_url.trim_end_matches('/').to_string();
+        if config.language.is_empty() {
+            config.language = "en".into();
+        }
+        if config.theme.is_empty() {
+            config.theme = "default".into();
+        }
+        Ok(config)
+    }
+
+    /// Apply command-line overrides (the only place they are applied).
+    pub fn apply(&mut self, overrides: &Overrides) {
+        if let Some(url) = &overrides.base_url {
+            self.base_url = url.trim_end_matches('/').to_string();
+        }
+    }
+}
+
+/// Turn a TOML error into a located, plain-language one.
+fn config_error(text: &str, shown: &Path, err: &toml::de::Error) -> Error {
+    let line = err.span().map_or(1, |span| line_of(text, span.start));
+    Error::Config {
+        at: Location::line(shown, line),
+        message: toml_message(err),
+    }
+}
+
+/// The first line of a TOML error message, with a hint for unknown keys.
+pub(crate) fn toml_message(err: &toml::de::Error) -> String {
+    let message = err.message().trim().to_string();
+    if message.starts_with("unknown field") {
+        format!("{message}. Check the spelling, or remove the key")
+    } else {
+        message
+    }
+}
+
+/// 1-based line of a byte offset.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(text, Path::new("config.toml"))
+    }
+
+    #[test]
+    fn reads_center_and_crisis_lines() {
+        let config = parse("title = \"T\"\n[center]\nname = \"C\"\nphone = \"555-0100\"\n[[crisis]]\nname = \"988\"\nphone = \"988\"\n").unwrap();
+        assert_eq!(config.center.phone, "555-0100");
+        assert_eq!(config.crisis[0].phone, "988");
+        assert_eq!(config.theme, "default");
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let err = parse("title = \"T\"\n\ntitel = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("config.toml:3: unknown field `titel`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_key_in_a_table_names_its_line() {
+        let err = parse("[center]\nname = \"x\"\nfone = \"1\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("config.toml:3: unknown field `fone`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn base_url_loses_trailing_slash_and_override_wins() {
+        let mut config = parse("base_url = \"https://a.org/\"").unwrap();
+        assert_eq!(config.base_url, "https://a.org");
+        config.apply(&Overrides {
+            base_url: Some("http://127.0.0.1:1111/".into()),
+        });
+        assert_eq!(config.base_url, "http://127.0.0.1:1111");
+    }
+}

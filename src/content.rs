@@ -1,0 +1,247 @@
+//! Stage 2b: content. Walks `content/` and turns each markdown file into a [`SourcePage`] (front matter parsed, URL
+//! path decided) and every other file into an [`Asset`] copied beside it. Reports every problem it finds, not only
+//! the first. Does not render markdown or look at links: that is the site stage.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::error::{Error, Location, Result};
+use crate::front_matter::{self, FrontMatter};
+
+/// A markdown file of `content/`, parsed but not rendered.
+#[derive(Debug, Clone)]
+pub struct SourcePage {
+    /// Path relative to `content/`, with `/` separators: `what-to-expect/therapy.md`.
+    pub file: String,
+    /// Path shown in messages: `content/what-to-expect/therapy.md`.
+    pub shown: PathBuf,
+    /// `_index.md`: a section page (the home page is the root section).
+    pub is_section: bool,
+    /// The parsed front matter.
+    pub front_matter: FrontMatter,
+    /// The front matter text, without its delimiter lines.
+    pub front_matter_text: String,
+    /// 1-based line of the first front matter line in the file.
+    pub front_matter_line: usize,
+    /// The markdown body.
+    pub body: String,
+    /// 1-based line of the body's first line in the file.
+    pub body_line: usize,
+    /// URL path, always starting and ending with `/`: `/what-to-expect/therapy/`.
+    pub path: String,
+}
+
+impl SourcePage {
+    /// The page's title (checked to exist when the front matter was parsed).
+    pub fn title(&self) -> &str {
+        self.front_matter.title.as_deref().unwrap_or_default()
+    }
+
+    /// The line of a front matter key (for messages about its value), or the first front matter line.
+    pub fn key_line(&self, key: &str) -> usize {
+        let found = self.front_matter_text.lines().position(|line| {
+            let line = line.trim_start();
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(['=', ':']))
+        });
+        self.front_matter_line + found.unwrap_or(0)
+    }
+
+    /// Folder of the file inside `content/` ("" at the top), with `/` separators.
+    pub fn folder(&self) -> &str {
+        self.file.rsplit_once('/').map_or("", |(dir, _)| dir)
+    }
+}
+
+/// A non-markdown file of `content/` (an image, a PDF), copied to the same place in the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    /// The file on disk.
+    pub source: PathBuf,
+    /// Path relative to `content/` and to the output folder, with `/` separators.
+    pub file: String,
+}
+
+/// Everything found in `content/`.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    /// Pages and sections, sorted by file path.
+    pub pages: Vec<SourcePage>,
+    /// Other files, sorted by path.
+    pub assets: Vec<Asset>,
+}
+
+/// Read `root/content`. Drafts are left out unless `drafts`.
+pub fn load(root: &Path, drafts: bool) -> Result<Content> {
+    let dir = root.join("content");
+    let mut content = Content::default();
+    let mut errors = Vec::new();
+    for entry in WalkDir::new(&dir).sort_by_file_name() {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                let file = relative(&dir, entry.path());
+                if is_ignored(&file) {
+                    continue;
+                }
+                if !file.ends_with(".md") {
+                    content.assets.push(Asset {
+                        source: entry.path().to_path_buf(),
+                        file,
+                    });
+                    continue;
+                }
+                match read_page(entry.path(), file) {
+                    Ok(page) if drafts || !page.front_matter.draft => content.pages.push(page),
+                    Ok(_) => {}
+                    Err(err) => errors.push(err),
+                }
+            }
+            Ok(_) => {}
+            Err(err) => errors.push(walk_error(root, &dir, err)),
+        }
+    }
+    errors.extend(duplicate_urls(&content.pages));
+    if errors.is_empty() {
+        Ok(content)
+    } else {
+        Err(Error::from_list(errors))
+    }
+}
+
+fn walk_error(root: &Path, dir: &Path, err: walkdir::Error) -> Error {
+    let path = err.path().unwrap_or(dir);
+    let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    let source = err
+        .into_io_error()
+        .unwrap_or_else(|| std::io::Error::other("a folder loop"));
+    Error::Read {
+        path: shown,
+        source,
+    }
+}
+
+/// Editor swap and backup files and hidden files are never content.
+pub fn is_ignored(file: &str) -> bool {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name == "4913"
+}
+
+fn relative(dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn read_page(path: &Path, file: String) -> Result<SourcePage> {
+    let shown = Path::new("content").join(&file);
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|err| {
+        let line = crate::config::line_of(&String::from_utf8_lossy(err.as_bytes()), err.utf8_error().valid_up_to());
+        Error::content(
+            Location::line(&shown, line),
+            "this file is not UTF-8 text: open it in your editor and save it with the encoding \"UTF-8\"",
+        )
+    })?;
+    let located = |problem: front_matter::Problem| {
+        Error::content(Location::line(&shown, problem.line), problem.message)
+    };
+    let split = front_matter::split(&text).map_err(located)?;
+    let front_matter = front_matter::parse(&split).map_err(located)?;
+    let is_section = file == "_index.md" || file.ends_with("/_index.md");
+    let path = url_path(&file, front_matter.slug.as_deref());
+    Ok(SourcePage {
+        file,
+        shown,
+        is_section,
+        front_matter,
+        front_matter_text: split.front_matter.to_string(),
+        front_matter_line: split.front_matter_line,
+        body: split.body.to_string(),
+        body_line: split.body_line,
+        path,
+    })
+}
+
+/// The URL path of a content file: `x.md` → `/x/`, `d/_index.md` → `/d/`, `d/x/index.md` → `/d/x/`.
+pub fn url_path(file: &str, slug: Option<&str>) -> String {
+    let stem = file.strip_suffix(".md").unwrap_or(file);
+    let stem = stem
+        .strip_suffix("_index")
+        .or_else(|| stem.strip_suffix("/index"))
+        .unwrap_or(stem);
+    let stem = stem.trim_end_matches('/');
+    let mut parts: Vec<&str> = stem.split('/').filter(|part| !part.is_empty()).collect();
+    if let (Some(slug), Some(last)) = (slug, parts.last_mut()) {
+        *last = slug.trim_matches('/');
+    }
+    if parts.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{}/", parts.join("/"))
+    }
+}
+
+fn duplicate_urls(pages: &[SourcePage]) -> Vec<Error> {
+    let mut seen: HashMap<&str, &SourcePage> = HashMap::new();
+    let mut errors = Vec::new();
+    for page in pages {
+        if let Some(first) = seen.insert(&page.path, page) {
+            let message = format!(
+                "this page and {} both make the address {}: change the file name or the `slug` of one of them",
+                first.shown.display(),
+                page.path
+            );
+            errors.push(Error::content(Location::file(&page.shown), message));
+        }
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_paths_follow_zola() {
+        assert_eq!(url_path("_index.md", None), "/");
+        assert_eq!(url_path("benefits.md", None), "/benefits/");
+        assert_eq!(
+            url_path("what-to-expect/_index.md", None),
+            "/what-to-expect/"
+        );
+        assert_eq!(
+            url_path("what-to-expect/therapy.md", None),
+            "/what-to-expect/therapy/"
+        );
+        assert_eq!(url_path("stories/one/index.md", None), "/stories/one/");
+        assert_eq!(
+            url_path("what-to-expect/therapy.md", Some("groups")),
+            "/what-to-expect/groups/"
+        );
+    }
+
+    #[test]
+    fn editor_files_are_ignored() {
+        for name in [
+            "a/.page.md.swp",
+            "page.md~",
+            ".#page.md",
+            "4913",
+            "a/#page.md#",
+        ] {
+            assert!(is_ignored(name), "{name}");
+        }
+        assert!(!is_ignored("what-to-expect/therapy.md"));
+    }
+}

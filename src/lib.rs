@@ -1,0 +1,28 @@
+//! iopsite: a static site generator for the website of an Intensive Outpatient Program.
+//!
+//! The build is a pipeline; each module is one stage and imports only the stages before it:
+//!
+//! ```text
+//! error ─ config ─ front_matter ─ content ─ markdown ─ site ─ templates ─ context ─ render ─ output ─ build
+//!  (errors    (config.toml) (+++/---)  (walk content/) (pulldown-  (links,   (Tera 2)   (values   (pages,   (staging
+//!   as data)                                            cmark)     sections)            templates see) sitemap…) + swap)
+//! ```
+//!
+//! `new` scaffolds sites and pages from files embedded in the binary. The command line lives in `cli`.
+
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod context;
+pub mod error;
+pub mod front_matter;
+pub mod markdown;
+pub mod new;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod templates;
+
+pub use build::{BuildOptions, Summary, build};
+pub use error::{Error, Result};

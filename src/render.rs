@@ -1,0 +1,298 @@
+//! Stage 6b: render. Renders every page and section through its template (in parallel), and makes the files a
+//! site needs besides pages: `404.html`, `sitemap.xml`, `robots.txt`, alias redirects, `_headers`, the theme's and
+//! site's static files and the files beside pages. Output is a list of [`OutputFile`]s: nothing is written here,
+//! so `check` and tests can render with no disk.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::context::{self, SiteValues};
+use crate::error::{Error, Location, Result};
+use crate::site::{Page, Site};
+use crate::templates::Templates;
+
+/// What goes into one output file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Contents {
+    /// Rendered bytes.
+    Bytes(Vec<u8>),
+    /// A file copied as it is.
+    Copy(PathBuf),
+}
+
+/// One file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path inside the output folder, with `/` separators: `benefits/index.html`.
+    pub path: String,
+    /// What to write there.
+    pub contents: Contents,
+}
+
+impl OutputFile {
+    fn bytes(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            contents: Contents::Bytes(bytes.into()),
+        }
+    }
+}
+
+/// Render the whole site into output files, in a stable order (static files first, so pages win a clash).
+pub fn render(root: &Path, site: &Site) -> Result<Vec<OutputFile>> {
+    let SiteValues {
+        pages: values,
+        globals,
+        lookup,
+    } = context::build(site);
+    let mut templates = Templates::load(root, &site.config.theme, Arc::new(lookup))?;
+    *templates.tera.global_context() = globals;
+    let rendered: Vec<Result<OutputFile>> = site
+        .pages
+        .par_iter()
+        .zip(&values)
+        .map(|(page, value)| render_page(&templates, site, page, value))
+        .collect();
+    let mut files = static_files(root, site);
+    let mut errors = Vec::new();
+    for result in rendered {
+        match result {
+            Ok(file) => files.push(file),
+            Err(err) => errors.push(err),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::from_list(errors));
+    }
+    files.extend(not_found_page(&templates, site)?);
+    files.extend(aliases(site)?);
+    files.push(OutputFile::bytes("sitemap.xml", sitemap(root, site)));
+    files.push(OutputFile::bytes(
+        "robots.txt",
+        format!(
+            "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
+            site.config.base_url
+        ),
+    ));
+    files.push(OutputFile::bytes("_headers", headers_file(site)));
+    Ok(files)
+}
+
+/// Which template renders a page: its own `template`, its section's `page_template`, or the default.
+fn template_for<'a>(site: &'a Site, page: &'a Page) -> &'a str {
+    let fm = &page.source.front_matter;
+    if let Some(name) = &fm.template {
+        return name;
+    }
+    if page.source.file == "_index.md" {
+        return "index.html";
+    }
+    if page.source.is_section {
+        return "section.html";
+    }
+    let section = page
+        .ancestors
+        .last()
+        .map(|&i| &site.pages[i].source.front_matter);
+    section
+        .and_then(|s| s.page_template.as_deref())
+        .unwrap_or("page.html")
+}
+
+fn render_page(
+    templates: &Templates,
+    site: &Site,
+    page: &Page,
+    value: &tera::Value,
+) -> Result<OutputFile> {
+    let name = template_for(site, page);
+    if !templates.has(name) {
+        let line = page.source.key_line("template");
+        let message = format!(
+            "the template `{name}` does not exist: add themes/{}/templates/{name} or templates/{name}, or change `template` in the front matter",
+            site.config.theme
+        );
+        return Err(Error::content(
+            Location::line(&page.source.shown, line),
+            message,
+        ));
+    }
+    let mut context = tera::Context::new();
+    context.insert_value(
+        if page.source.is_section {
+            "section"
+        } else {
+            "page"
+        },
+        value.clone(),
+    );
+    context.insert("current_path", &page.source.path);
+    context.insert(
+        "current_url",
+        &format!("{}{}", site.config.base_url, page.source.path),
+    );
+    context.insert("breadcrumbs", &context::breadcrumbs(site, page));
+    context.insert("json_ld", &context::json_ld(site, page));
+    let html = templates.render(name, &context, &page.source.shown)?;
+    Ok(OutputFile::bytes(
+        format!("{}index.html", page.source.path.trim_start_matches('/')),
+        html,
+    ))
+}
+
+fn not_found_page(templates: &Templates, site: &Site) -> Result<Option<OutputFile>> {
+    if !templates.has("404.html") {
+        return Ok(None);
+    }
+    let mut context = tera::Context::new();
+    context.insert("current_path", "/404.html");
+    context.insert("current_url", &format!("{}/404.html", site.config.base_url));
+    context.insert("breadcrumbs", &Vec::<()>::new());
+    context.insert("json_ld", "");
+    let html = templates.render("404.html", &context, Path::new("404.html"))?;
+    Ok(Some(OutputFile::bytes("404.html", html)))
+}
+
+/// The theme's `static/`, then the site's `static/` (which wins), then the files beside pages in `content/`.
+fn static_files(root: &Path, site: &Site) -> Vec<OutputFile> {
+    let mut found: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for dir in [
+        root.join("themes").join(&site.config.theme).join("static"),
+        root.join("static"),
+    ] {
+        for entry in WalkDir::new(&dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(std::result::Result::ok)
+        {
+            let name = relative(&dir, entry.path());
+            if entry.file_type().is_file() && !crate::content::is_ignored(&name) {
+                found.insert(name, entry.path().to_path_buf());
+            }
+        }
+    }
+    for asset in &site.assets {
+        found.insert(asset.file.clone(), asset.source.clone());
+    }
+    found
+        .into_iter()
+        .map(|(path, source)| OutputFile {
+            path,
+            contents: Contents::Copy(source),
+        })
+        .collect()
+}
+
+fn relative(dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A small redirect page for every old address in `aliases`.
+fn aliases(site: &Site) -> Result<Vec<OutputFile>> {
+    let mut files = Vec::new();
+    for page in &site.pages {
+        for alias in &page.source.front_matter.aliases {
+            let path = alias.trim_matches('/');
+            if path.is_empty() || path.split('/').any(|part| part == ".." || part == ".") {
+                let line = page.source.key_line("aliases");
+                let message = format!(
+                    "the alias `{alias}` is not a usable address: write an old path such as \"/old-page/\""
+                );
+                return Err(Error::content(
+                    Location::line(&page.source.shown, line),
+                    message,
+                ));
+            }
+            let file = if Path::new(path).extension().is_some_and(|e| e == "html") {
+                path.to_string()
+            } else {
+                format!("{path}/index.html")
+            };
+            files.push(OutputFile::bytes(
+                file,
+                redirect_page(&site.config.base_url, &page.source.path),
+            ));
+        }
+    }
+    Ok(files)
+}
+
+fn redirect_page(base_url: &str, to: &str) -> String {
+    let to = escape(to);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>This page has moved</title>\n\
+         <meta name=\"robots\" content=\"noindex\">\n<link rel=\"canonical\" href=\"{}{to}\">\n\
+         <meta http-equiv=\"refresh\" content=\"0; url={to}\">\n</head>\n<body>\n\
+         <p>This page has moved to <a href=\"{to}\">{to}</a>.</p>\n</body>\n</html>\n",
+        escape(base_url)
+    )
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `sitemap.xml`: every published page, with the date it last changed.
+fn sitemap(root: &Path, site: &Site) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for page in &site.pages {
+        let url = escape(&format!("{}{}", site.config.base_url, page.source.path));
+        xml.push_str(&format!("  <url>\n    <loc>{url}</loc>\n"));
+        if let Some(day) = last_modified(root, page) {
+            xml.push_str(&format!("    <lastmod>{day}</lastmod>\n"));
+        }
+        xml.push_str("  </url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+/// The newest of `updated`, `last_reviewed` and `date`; else the file's modification day.
+fn last_modified(root: &Path, page: &Page) -> Option<String> {
+    let fm = &page.source.front_matter;
+    let written = [&fm.updated, &fm.last_reviewed, &fm.date]
+        .into_iter()
+        .flatten()
+        .map(|d| d.day().to_string())
+        .max();
+    written.or_else(|| {
+        let modified = std::fs::metadata(root.join(&page.source.shown))
+            .and_then(|m| m.modified())
+            .ok()?;
+        let timestamp = jiff::Timestamp::try_from(modified).ok()?;
+        Some(timestamp.strftime("%Y-%m-%d").to_string())
+    })
+}
+
+/// The HTTP headers a static host should send with every file, in the `_headers` format (Netlify, Cloudflare Pages).
+pub fn security_headers(config: &crate::config::Config) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "Content-Security-Policy",
+            context::content_security_policy(config, true),
+        ),
+        ("Referrer-Policy", "no-referrer".into()),
+        ("X-Content-Type-Options", "nosniff".into()),
+    ]
+}
+
+fn headers_file(site: &Site) -> String {
+    let mut text = String::from("/*\n");
+    for (name, value) in security_headers(&site.config) {
+        text.push_str(&format!("  {name}: {value}\n"));
+    }
+    text
+}

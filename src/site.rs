@@ -1,0 +1,407 @@
+//! Stage 4: the site. Takes the loaded content, renders every page's markdown (in parallel), rewrites links between
+//! pages to their URLs, checks that every linked page, file and heading exists, and arranges pages into sections
+//! (order, previous/next, menu, breadcrumbs). Output is plain data for the template stage; nothing here knows Tera.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::{Asset, Content, SourcePage};
+use crate::error::{Error, Location, Result};
+use crate::front_matter::{Menu, SortBy};
+use crate::markdown::{self, Rendered, Rewrite};
+
+/// A page or section with its rendered markdown and its place in the site.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// What was read from `content/`.
+    pub source: SourcePage,
+    /// The rendered markdown.
+    pub rendered: Rendered,
+    /// Sections from the home page down to the one holding this page (indexes into [`Site::pages`]).
+    pub ancestors: Vec<usize>,
+    /// Sections only: the section's pages, in the section's order.
+    pub pages: Vec<usize>,
+    /// Sections only: the sections directly below, by file name.
+    pub subsections: Vec<usize>,
+    /// The page before this one in its section.
+    pub lower: Option<usize>,
+    /// The page after this one in its section.
+    pub higher: Option<usize>,
+}
+
+/// One entry of the main navigation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MenuItem {
+    /// Label.
+    pub title: String,
+    /// URL path.
+    pub path: String,
+    /// Order (lower first).
+    pub weight: i64,
+}
+
+/// The whole site, ready for templates.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The configuration.
+    pub config: Config,
+    /// Pages and sections, sorted by file.
+    pub pages: Vec<Page>,
+    /// Files copied from `content/`.
+    pub assets: Vec<Asset>,
+    /// Main navigation, ordered.
+    pub menu: Vec<MenuItem>,
+    /// Content file (`what-to-expect/therapy.md`) → index into `pages`.
+    pub by_file: HashMap<String, usize>,
+}
+
+impl Site {
+    /// The page made from a content file, if any.
+    pub fn page(&self, file: &str) -> Option<&Page> {
+        self.by_file.get(file).map(|&index| &self.pages[index])
+    }
+}
+
+/// Render and arrange the content. Reports every broken link, not only the first.
+pub fn assemble(config: Config, content: Content) -> Result<Site> {
+    let Content {
+        pages: sources,
+        assets,
+    } = content;
+    let by_file: HashMap<String, usize> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.file.clone(), i))
+        .collect();
+    let by_path = sources
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.path.as_str(), i))
+        .collect();
+    let targets = Targets {
+        pages: &sources,
+        by_file: &by_file,
+        by_path,
+        assets: &assets,
+    };
+    let rendered: Vec<Rendered> = sources
+        .par_iter()
+        .map(|page| render_page(page, &targets))
+        .collect();
+    let errors: Vec<Error> = sources
+        .iter()
+        .zip(&rendered)
+        .flat_map(|(page, out)| link_errors(page, out, &targets, &rendered))
+        .collect();
+    if !errors.is_empty() {
+        return Err(Error::from_list(errors));
+    }
+    let mut pages: Vec<Page> = sources.into_iter().zip(rendered).map(Page::new).collect();
+    arrange(&mut pages, &by_file);
+    let menu = menu(&pages);
+    Ok(Site {
+        config,
+        pages,
+        assets,
+        menu,
+        by_file,
+    })
+}
+
+impl Page {
+    fn new((source, rendered): (SourcePage, Rendered)) -> Page {
+        Page {
+            source,
+            rendered,
+            ancestors: vec![],
+            pages: vec![],
+            subsections: vec![],
+            lower: None,
+            higher: None,
+        }
+    }
+}
+
+/// What a link's destination points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// Another site, an email, a phone number: left as written.
+    External,
+    /// A page of the site (index), maybe with a heading.
+    Page(usize, Option<String>),
+    /// A heading of the same page.
+    Fragment(String),
+    /// A file of `content/` or an absolute path to a static file: written as this URL.
+    File(String),
+    /// Nothing there; the message says what to do.
+    Missing(String),
+}
+
+struct Targets<'a> {
+    pages: &'a [SourcePage],
+    by_file: &'a HashMap<String, usize>,
+    by_path: HashMap<&'a str, usize>,
+    assets: &'a [Asset],
+}
+
+impl Targets<'_> {
+    fn resolve(&self, from: &SourcePage, dest: &str) -> Target {
+        if dest.is_empty() || has_scheme(dest) || dest.starts_with("//") {
+            return Target::External;
+        }
+        let (path, fragment) = match dest.split_once('#') {
+            Some((path, fragment)) => (path, Some(fragment.to_string())),
+            None => (dest, None),
+        };
+        let path = path.split_once('?').map_or(path, |(path, _)| path);
+        if path.is_empty() {
+            return fragment.map_or(Target::External, Target::Fragment);
+        }
+        if let Some(absolute) = path.strip_prefix("@/") {
+            return self.resolve_file(absolute, fragment, dest);
+        }
+        if path.starts_with('/') {
+            return self.resolve_url(path, fragment, dest);
+        }
+        match join(folder_of(from), path) {
+            Some(file) => self.resolve_file(&file, fragment, dest),
+            None => Target::Missing(format!("the link `{dest}` goes above the content folder")),
+        }
+    }
+
+    fn resolve_file(&self, file: &str, fragment: Option<String>, dest: &str) -> Target {
+        if let Some(&index) = self.by_file.get(file) {
+            return Target::Page(index, fragment);
+        }
+        if std::path::Path::new(file)
+            .extension()
+            .is_some_and(|ext| ext == "md")
+        {
+            return Target::Missing(format!(
+                "the link `{dest}` points to content/{file}, which does not exist (or is a draft): check the file name"
+            ));
+        }
+        if self.assets.iter().any(|asset| asset.file == file) {
+            return Target::File(format!("/{file}"));
+        }
+        Target::Missing(format!(
+            "the link `{dest}` points to content/{file}, which does not exist. To link to a page, link to its \
+             markdown file, for example `benefits.md` or `../faq.md#cost`"
+        ))
+    }
+
+    // Absolute paths: a page address must belong to a page; other files (CSS, images in static/) are left alone.
+    fn resolve_url(&self, path: &str, fragment: Option<String>, dest: &str) -> Target {
+        let page = self
+            .by_path
+            .get(path)
+            .or_else(|| self.by_path.get(format!("{path}/").as_str()));
+        if let Some(&index) = page {
+            return Target::Page(index, fragment);
+        }
+        if path.ends_with('/') {
+            return Target::Missing(format!(
+                "the link `{dest}` points to {path}, but no page has that address"
+            ));
+        }
+        Target::File(path.to_string())
+    }
+}
+
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(colon) => !dest[..colon].contains(['/', '?', '#']),
+        None => false,
+    }
+}
+
+/// The folder a page's relative links start from. A bundle page `d/x/index.md` lives in `d/x`.
+fn folder_of(page: &SourcePage) -> &str {
+    page.folder()
+}
+
+/// Join a relative link to a folder, resolving `.` and `..`. `None` when it climbs out of `content/`.
+fn join(folder: &str, link: &str) -> Option<String> {
+    let mut parts: Vec<&str> = folder.split('/').filter(|p| !p.is_empty()).collect();
+    for part in link.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            _ => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn render_page(page: &SourcePage, targets: &Targets<'_>) -> Rendered {
+    let rewrite = |dest: &str| match targets.resolve(page, dest) {
+        Target::External | Target::Fragment(_) => Rewrite::Keep,
+        Target::Page(index, fragment) => {
+            let path = &targets.pages[index].path;
+            Rewrite::Replace(fragment.map_or_else(|| path.clone(), |f| format!("{path}#{f}")))
+        }
+        Target::File(url) => Rewrite::Replace(url),
+        Target::Missing(message) => Rewrite::Reject(message),
+    };
+    markdown::render(&page.body, &rewrite)
+}
+
+/// Rejected links and anchors that name no heading of their target.
+fn link_errors(
+    page: &SourcePage,
+    out: &Rendered,
+    targets: &Targets<'_>,
+    all: &[Rendered],
+) -> Vec<Error> {
+    let at = |line: usize| Location::line(&page.shown, page.body_line + line - 1);
+    let mut errors: Vec<Error> = out
+        .problems
+        .iter()
+        .map(|p| Error::content(at(p.line), p.message.clone()))
+        .collect();
+    for link in &out.links {
+        let (ids, fragment, name) = match targets.resolve(page, &link.dest) {
+            Target::Page(index, Some(fragment)) => (
+                &all[index].heading_ids,
+                fragment,
+                targets.pages[index].shown.display().to_string(),
+            ),
+            Target::Fragment(fragment) => (&out.heading_ids, fragment, "this page".to_string()),
+            _ => continue,
+        };
+        if !ids.contains(&fragment) {
+            let known = if ids.is_empty() {
+                "it has no headings".to_string()
+            } else {
+                format!("its headings are: {}", ids.join(", "))
+            };
+            errors.push(Error::content(
+                at(link.line),
+                format!("the link `{}` points to a heading `#{fragment}` that {name} does not have ({known})", link.dest),
+            ));
+        }
+    }
+    errors
+}
+
+/// Fill in ancestors, section pages and subsections, and previous/next.
+fn arrange(pages: &mut [Page], by_file: &HashMap<String, usize>) {
+    for index in 0..pages.len() {
+        let ancestors = ancestors(&pages[index].source, by_file);
+        if let Some(&parent) = ancestors.last() {
+            if pages[index].source.is_section {
+                pages[parent].subsections.push(index);
+            } else {
+                pages[parent].pages.push(index);
+            }
+        }
+        pages[index].ancestors = ancestors;
+    }
+    for section in 0..pages.len() {
+        let sort_by = pages[section]
+            .source
+            .front_matter
+            .sort_by
+            .unwrap_or_default();
+        let mut members = std::mem::take(&mut pages[section].pages);
+        sort_pages(&mut members, pages, sort_by);
+        for pair in members.windows(2) {
+            pages[pair[0]].higher = Some(pair[1]);
+            pages[pair[1]].lower = Some(pair[0]);
+        }
+        pages[section].pages = members;
+    }
+}
+
+/// Sections holding a file, outermost first: the nearest `_index.md` in each folder above it.
+fn ancestors(page: &SourcePage, by_file: &HashMap<String, usize>) -> Vec<usize> {
+    let mut folder = page.folder();
+    if page.is_section || page.file.ends_with("/index.md") {
+        if page.file == "_index.md" {
+            return vec![];
+        }
+        folder = folder.rsplit_once('/').map_or("", |(up, _)| up);
+    }
+    let mut found = Vec::new();
+    let mut current = Some(folder);
+    while let Some(dir) = current {
+        let index_file = if dir.is_empty() {
+            "_index.md".to_string()
+        } else {
+            format!("{dir}/_index.md")
+        };
+        found.extend(by_file.get(&index_file));
+        current = if dir.is_empty() {
+            None
+        } else {
+            Some(dir.rsplit_once('/').map_or("", |(up, _)| up))
+        };
+    }
+    found.reverse();
+    found
+}
+
+fn sort_pages(members: &mut [usize], pages: &[Page], sort_by: SortBy) {
+    let fm = |i: usize| &pages[i].source.front_matter;
+    match sort_by {
+        SortBy::Weight => members.sort_by(|&a, &b| {
+            (fm(a).weight.unwrap_or(0), pages[a].source.title())
+                .cmp(&(fm(b).weight.unwrap_or(0), pages[b].source.title()))
+        }),
+        SortBy::Date => members.sort_by(|&a, &b| fm(b).date.cmp(&fm(a).date)),
+        SortBy::Title => {
+            members.sort_by(|&a, &b| pages[a].source.title().cmp(pages[b].source.title()))
+        }
+        SortBy::None => {}
+    }
+}
+
+fn menu(pages: &[Page]) -> Vec<MenuItem> {
+    let mut items: Vec<MenuItem> = pages
+        .iter()
+        .filter_map(|page| {
+            let fm = &page.source.front_matter;
+            let title = match fm.menu.as_ref()? {
+                Menu::Show(false) => return None,
+                Menu::Show(true) => page.source.title().to_string(),
+                Menu::Label(label) => label.clone(),
+            };
+            Some(MenuItem {
+                title,
+                path: page.source.path.clone(),
+                weight: fm.weight.unwrap_or(0),
+            })
+        })
+        .collect();
+    items.sort_by(|a, b| (a.weight, &a.title).cmp(&(b.weight, &b.title)));
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_relative_links() {
+        assert_eq!(
+            join("what-to-expect", "../faq.md").as_deref(),
+            Some("faq.md")
+        );
+        assert_eq!(join("", "./benefits.md").as_deref(), Some("benefits.md"));
+        assert_eq!(join("a/b", "c/d.md").as_deref(), Some("a/b/c/d.md"));
+        assert_eq!(join("", "../x.md"), None);
+    }
+
+    #[test]
+    fn schemes_are_external() {
+        assert!(has_scheme("https://example.org/x"));
+        assert!(has_scheme("tel:+15550100"));
+        assert!(has_scheme("mailto:a@b.org"));
+        assert!(!has_scheme("faq.md#a:b"));
+        assert!(!has_scheme("dir/x.md"));
+    }
+}

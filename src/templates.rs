@@ -1,0 +1,252 @@
+//! Stage 5: templates. Loads the theme's templates (`themes/NAME/templates/`), lets the site's own `templates/`
+//! override any of them by name, registers the functions and filters that Zola themes expect, and turns Tera's
+//! errors into located ones. It renders nothing itself: that is the render stage.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tera::{ErrorKind, Kwargs, State, Tera, Value};
+use walkdir::WalkDir;
+
+use crate::error::{Error, Location, Result};
+
+/// The site data that template functions look things up in (`get_section`, `get_page`, `get_url`).
+#[derive(Debug, Default)]
+pub struct Lookup {
+    /// Section file (`what-to-expect/_index.md`) → (section with pages, section without pages).
+    pub sections: HashMap<String, (Value, Value)>,
+    /// Page file (`benefits.md`) → page.
+    pub pages: HashMap<String, Value>,
+    /// Content file → URL path, for `get_url(path="@/…")`.
+    pub urls: HashMap<String, String>,
+    /// `config.base_url`.
+    pub base_url: String,
+}
+
+/// The loaded templates, and where each came from (for error messages).
+pub struct Templates {
+    /// The Tera instance, ready to render.
+    pub tera: Tera,
+    /// Template name → file it was read from, relative to the site root.
+    pub files: BTreeMap<String, PathBuf>,
+}
+
+impl Templates {
+    /// Load the theme's templates, then the site's overrides, with the site data for the lookup functions.
+    pub fn load(root: &Path, theme: &str, lookup: Arc<Lookup>) -> Result<Templates> {
+        let theme_dir = root.join("themes").join(theme).join("templates");
+        if !theme_dir.is_dir() {
+            let message = format!(
+                "the theme `{theme}` was not found: there is no folder themes/{theme}/templates. Set `theme` in config.toml to the name of a folder in themes/ (for example \"default\")"
+            );
+            return Err(Error::Config {
+                at: Location::file("config.toml"),
+                message,
+            });
+        }
+        let mut sources: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
+        read_dir(root, &theme_dir, &mut sources)?;
+        read_dir(root, &root.join("templates"), &mut sources)?;
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        register(&mut tera, lookup);
+        let files: BTreeMap<String, PathBuf> = sources
+            .iter()
+            .map(|(name, (file, _))| (name.clone(), file.clone()))
+            .collect();
+        tera.add_raw_templates(
+            sources
+                .iter()
+                .map(|(name, (_, text))| (name.as_str(), text.as_str())),
+        )
+        .map_err(|err| template_error(&files, None, err))?;
+        Ok(Templates { tera, files })
+    }
+
+    /// Whether a template of that name exists.
+    pub fn has(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
+    /// Render a template; errors name the template file and line, and the content file being rendered.
+    pub fn render(&self, name: &str, context: &tera::Context, rendering: &Path) -> Result<String> {
+        self.tera
+            .render(name, context)
+            .map_err(|err| template_error(&self.files, Some(rendering), err))
+    }
+}
+
+/// Read every file below `dir` into `sources`, named by its path relative to `dir`. A missing folder is fine.
+fn read_dir(
+    root: &Path,
+    dir: &Path,
+    sources: &mut BTreeMap<String, (PathBuf, String)>,
+) -> Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for entry in WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|err| {
+            let path = err
+                .path()
+                .unwrap_or(dir)
+                .strip_prefix(root)
+                .unwrap_or(dir)
+                .to_path_buf();
+            Error::Read {
+                path,
+                source: err
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("a folder loop")),
+            }
+        })?;
+        let name = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let name = name
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if !entry.file_type().is_file() || crate::content::is_ignored(&name) {
+            continue;
+        }
+        let shown = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        let text = std::fs::read_to_string(entry.path()).map_err(|source| Error::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        sources.insert(name, (shown, text));
+    }
+    Ok(())
+}
+
+/// Turn a Tera error into one that names the template file and line, and keeps Tera's report as the cause.
+fn template_error(
+    files: &BTreeMap<String, PathBuf>,
+    rendering: Option<&Path>,
+    err: tera::Error,
+) -> Error {
+    let (name, line, what) = match err.kind() {
+        ErrorKind::SyntaxError(report) => (
+            report.filename().to_string(),
+            Some(report.span().start_line),
+            format!("template syntax error: {}", report.message()),
+        ),
+        ErrorKind::RenderingError(report) => (
+            report.filename().to_string(),
+            Some(report.span().start_line),
+            format!("template error: {}", report.message()),
+        ),
+        ErrorKind::TemplateNotFound(name) => (
+            String::new(),
+            None,
+            format!("the template `{name}` does not exist in the theme or in templates/"),
+        ),
+        ErrorKind::MissingParent { current, parent } => (
+            current.clone(),
+            None,
+            format!("the template extends `{parent}`, which does not exist"),
+        ),
+        other => (String::new(), None, format!("template error: {other}")),
+    };
+    let while_rendering = rendering
+        .map(|file| format!(" (while rendering {})", file.display()))
+        .unwrap_or_default();
+    let at = match files.get(&name) {
+        Some(file) => Location {
+            path: file.clone(),
+            line,
+        },
+        None => {
+            Location::file(rendering.map_or_else(|| PathBuf::from("templates"), Path::to_path_buf))
+        }
+    };
+    Error::Template {
+        at,
+        message: format!("{what}{while_rendering}"),
+        source: Some(err),
+    }
+}
+
+/// The functions and filters Zola themes use, plus the date helpers from tera-contrib.
+fn register(tera: &mut Tera, lookup: Arc<Lookup>) {
+    tera.register_filter("date", tera_contrib::dates::date);
+    tera.register_function("now", tera_contrib::dates::now);
+    tera.register_filter("urlencode", tera_contrib::urlencode::urlencode);
+    tera.register_filter(
+        "urlencode_strict",
+        tera_contrib::urlencode::urlencode_strict,
+    );
+    tera.register_filter("slugify", |text: &str, _: Kwargs, _: &State| {
+        crate::markdown::slugify(text)
+    });
+    tera.register_filter("json_encode", |value: Value, _: Kwargs, _: &State| {
+        json_encode(&value)
+    });
+    tera.register_filter("markdown", |text: &str, _: Kwargs, _: &State| {
+        Value::safe_string(&crate::markdown::render(text, &|_| crate::markdown::Rewrite::Keep).html)
+    });
+    let sections = Arc::clone(&lookup);
+    tera.register_function("get_section", move |kwargs: Kwargs, _: &State| {
+        get_section(&sections, &kwargs)
+    });
+    let pages = Arc::clone(&lookup);
+    tera.register_function("get_page", move |kwargs: Kwargs, _: &State| {
+        get_page(&pages, &kwargs)
+    });
+    tera.register_function("get_url", move |kwargs: Kwargs, _: &State| {
+        get_url(&lookup, &kwargs)
+    });
+}
+
+fn get_section(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {
+    let path: &str = kwargs.must_get("path")?;
+    let metadata_only = kwargs.get::<bool>("metadata_only")?.unwrap_or(false);
+    let path = path.trim_start_matches("@/");
+    match lookup.sections.get(path) {
+        Some((full, metadata)) => Ok(if metadata_only {
+            metadata.clone()
+        } else {
+            full.clone()
+        }),
+        None => Err(tera::Error::message(format!(
+            "get_section: there is no section `{path}` (write the path of an _index.md file inside content/, e.g. \"what-to-expect/_index.md\")"
+        ))),
+    }
+}
+
+fn get_page(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {
+    let path: &str = kwargs.must_get("path")?;
+    let path = path.trim_start_matches("@/");
+    lookup.pages.get(path).cloned().ok_or_else(|| {
+        tera::Error::message(format!("get_page: there is no page `{path}` (write the path of a markdown file inside content/, e.g. \"benefits.md\")"))
+    })
+}
+
+fn get_url(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {
+    let path: &str = kwargs.must_get("path")?;
+    let trailing_slash = kwargs.get::<bool>("trailing_slash")?.unwrap_or(false);
+    let url_path =
+        if let Some(file) = path.strip_prefix("@/") {
+            lookup.urls.get(file).cloned().ok_or_else(|| {
+                tera::Error::message(format!("get_url: there is no page `{path}`"))
+            })?
+        } else {
+            let mut url_path = format!("/{}", path.trim_start_matches('/'));
+            if trailing_slash && !url_path.ends_with('/') {
+                url_path.push('/');
+            }
+            url_path
+        };
+    Ok(Value::from(format!("{}{url_path}", lookup.base_url)))
+}
+
+/// JSON for use inside `<script type="application/ld+json">`: `<` is escaped so no text can close the script.
+pub fn json_encode(value: &Value) -> Value {
+    let json = serde_json::to_string(value).unwrap_or_default();
+    Value::safe_string(&json.replace('<', "\\u003c"))
+}
