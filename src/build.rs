@@ -50,7 +50,7 @@ pub fn build(options: &BuildOptions) -> Result<Summary> {
 pub fn render_site(options: &BuildOptions) -> Result<(Site, Vec<OutputFile>)> {
     let mut config = Config::load(&options.root.join("config.toml"), Path::new("config.toml"))?;
     config.apply(&options.overrides);
-    let content = content::load(&options.root, options.drafts)?;
+    let content = content::load(&options.root, options.drafts);
     let site = site::assemble(config, content)?;
     let files = render::render(&options.root, &site)?;
     Ok((site, files))

@@ -149,8 +149,13 @@ pub(crate) fn toml_message(err: &toml::de::Error) -> String {
     let message = err.message().trim().to_string();
     if message.starts_with("unknown field") {
         format!("{message}. Check the spelling, or remove the key")
-    } else {
+    } else if message.starts_with("missing field") || message.starts_with("duplicate key") {
         message
+    } else {
+        format!(
+            "{message}. Check the value on this line: text goes in quotes (title = \"Our program\"); \
+             numbers, dates and true/false do not"
+        )
     }
 }
 

@@ -65,49 +65,54 @@ pub struct Asset {
 }
 
 /// Everything found in `content/`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Content {
     /// Pages and sections, sorted by file path.
     pub pages: Vec<SourcePage>,
     /// Other files, sorted by path.
     pub assets: Vec<Asset>,
+    /// Markdown files that could not be read or parsed: links to them are not reported as broken.
+    pub broken: Vec<String>,
+    /// What was wrong with them, so a build reports every problem at once.
+    pub errors: Vec<Error>,
 }
 
-/// Read `root/content`. Drafts are left out unless `drafts`.
-pub fn load(root: &Path, drafts: bool) -> Result<Content> {
+/// Read `root/content`. Drafts are left out unless `drafts`. Problems are collected in [`Content::errors`] and the
+/// rest is still loaded, so one build can report every problem at once.
+pub fn load(root: &Path, drafts: bool) -> Content {
     let dir = root.join("content");
     let mut content = Content::default();
-    let mut errors = Vec::new();
-    for entry in WalkDir::new(&dir).sort_by_file_name() {
-        match entry {
-            Ok(entry) if entry.file_type().is_file() => {
-                let file = relative(&dir, entry.path());
-                if is_ignored(&file) {
-                    continue;
-                }
-                if !file.ends_with(".md") {
-                    content.assets.push(Asset {
-                        source: entry.path().to_path_buf(),
-                        file,
-                    });
-                    continue;
-                }
-                match read_page(entry.path(), file) {
-                    Ok(page) if drafts || !page.front_matter.draft => content.pages.push(page),
-                    Ok(_) => {}
-                    Err(err) => errors.push(err),
-                }
+    // Links are followed: staff may link a shared folder in; a dangling link is reported, not skipped.
+    for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
+        let entry = match entry {
+            Ok(entry) if entry.file_type().is_file() => entry,
+            Ok(_) => continue,
+            Err(err) => {
+                content.errors.push(walk_error(root, &dir, err));
+                continue;
             }
+        };
+        let file = relative(&dir, entry.path());
+        if is_ignored(&file) {
+            continue;
+        }
+        if !file.ends_with(".md") {
+            let source = entry.path().to_path_buf();
+            content.assets.push(Asset { source, file });
+            continue;
+        }
+        match read_page(entry.path(), file.clone()) {
+            Ok(page) if drafts || !page.front_matter.draft => content.pages.push(page),
             Ok(_) => {}
-            Err(err) => errors.push(walk_error(root, &dir, err)),
+            Err(err) => {
+                content.broken.push(file);
+                content.errors.push(err);
+            }
         }
     }
-    errors.extend(duplicate_urls(&content.pages));
-    if errors.is_empty() {
-        Ok(content)
-    } else {
-        Err(Error::from_list(errors))
-    }
+    let duplicates = duplicate_urls(&content.pages);
+    content.errors.extend(duplicates);
+    content
 }
 
 fn walk_error(root: &Path, dir: &Path, err: walkdir::Error) -> Error {

@@ -66,7 +66,7 @@ pub fn render(root: &Path, site: &Site) -> Result<Vec<OutputFile>> {
         }
     }
     if !errors.is_empty() {
-        return Err(Error::from_list(errors));
+        return Err(Error::from_list(one_per_template_line(errors)));
     }
     files.extend(not_found_page(&templates, site)?);
     files.extend(aliases(site)?);
@@ -80,6 +80,18 @@ pub fn render(root: &Path, site: &Site) -> Result<Vec<OutputFile>> {
     ));
     files.push(OutputFile::bytes("_headers", headers_file(site)));
     Ok(files)
+}
+
+/// A mistake in a template fails every page that uses it: report it once, not once per page.
+fn one_per_template_line(errors: Vec<Error>) -> Vec<Error> {
+    let mut seen = std::collections::HashSet::new();
+    errors
+        .into_iter()
+        .filter(|err| match err {
+            Error::Template { at, .. } => seen.insert(at.clone()),
+            _ => true,
+        })
+        .collect()
 }
 
 /// Which template renders a page: its own `template`, its section's `page_template`, or the default.

@@ -69,6 +69,8 @@ pub fn assemble(config: Config, content: Content) -> Result<Site> {
     let Content {
         pages: sources,
         assets,
+        broken,
+        errors: mut content_errors,
     } = content;
     let by_file: HashMap<String, usize> = sources
         .iter()
@@ -85,18 +87,19 @@ pub fn assemble(config: Config, content: Content) -> Result<Site> {
         by_file: &by_file,
         by_path,
         assets: &assets,
+        broken: &broken,
     };
     let rendered: Vec<Rendered> = sources
         .par_iter()
         .map(|page| render_page(page, &targets))
         .collect();
-    let errors: Vec<Error> = sources
+    let link_errors = sources
         .iter()
         .zip(&rendered)
-        .flat_map(|(page, out)| link_errors(page, out, &targets, &rendered))
-        .collect();
-    if !errors.is_empty() {
-        return Err(Error::from_list(errors));
+        .flat_map(|(page, out)| link_errors(page, out, &targets, &rendered));
+    content_errors.extend(link_errors);
+    if !content_errors.is_empty() {
+        return Err(Error::from_list(content_errors));
     }
     let mut pages: Vec<Page> = sources.into_iter().zip(rendered).map(Page::new).collect();
     arrange(&mut pages, &by_file);
@@ -144,6 +147,7 @@ struct Targets<'a> {
     by_file: &'a HashMap<String, usize>,
     by_path: HashMap<&'a str, usize>,
     assets: &'a [Asset],
+    broken: &'a [String],
 }
 
 impl Targets<'_> {
@@ -174,6 +178,10 @@ impl Targets<'_> {
     fn resolve_file(&self, file: &str, fragment: Option<String>, dest: &str) -> Target {
         if let Some(&index) = self.by_file.get(file) {
             return Target::Page(index, fragment);
+        }
+        // That file has its own error already; a second one about the link would only confuse.
+        if self.broken.iter().any(|b| b == file) {
+            return Target::External;
         }
         if std::path::Path::new(file)
             .extension()
@@ -354,7 +362,7 @@ fn sort_pages(members: &mut [usize], pages: &[Page], sort_by: SortBy) {
         }),
         SortBy::Date => members.sort_by(|&a, &b| fm(b).date.cmp(&fm(a).date)),
         SortBy::Title => {
-            members.sort_by(|&a, &b| pages[a].source.title().cmp(pages[b].source.title()))
+            members.sort_by(|&a, &b| pages[a].source.title().cmp(pages[b].source.title()));
         }
         SortBy::None => {}
     }

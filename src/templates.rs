@@ -130,29 +130,7 @@ fn template_error(
     rendering: Option<&Path>,
     err: tera::Error,
 ) -> Error {
-    let (name, line, what) = match err.kind() {
-        ErrorKind::SyntaxError(report) => (
-            report.filename().to_string(),
-            Some(report.span().start_line),
-            format!("template syntax error: {}", report.message()),
-        ),
-        ErrorKind::RenderingError(report) => (
-            report.filename().to_string(),
-            Some(report.span().start_line),
-            format!("template error: {}", report.message()),
-        ),
-        ErrorKind::TemplateNotFound(name) => (
-            String::new(),
-            None,
-            format!("the template `{name}` does not exist in the theme or in templates/"),
-        ),
-        ErrorKind::MissingParent { current, parent } => (
-            current.clone(),
-            None,
-            format!("the template extends `{parent}`, which does not exist"),
-        ),
-        other => (String::new(), None, format!("template error: {other}")),
-    };
+    let (name, line, what) = describe(&err);
     let while_rendering = rendering
         .map(|file| format!(" (while rendering {})", file.display()))
         .unwrap_or_default();
@@ -170,6 +148,58 @@ fn template_error(
         message: format!("{what}{while_rendering}"),
         source: Some(err),
     }
+}
+
+/// Which template, which line, and what went wrong, from any Tera error.
+fn describe(err: &tera::Error) -> (String, Option<usize>, String) {
+    match err.kind() {
+        ErrorKind::SyntaxError(report) => {
+            let what = format!("template syntax error: {}", report.message());
+            (
+                report.filename().to_string(),
+                Some(report.span().start_line),
+                what,
+            )
+        }
+        ErrorKind::RenderingError(report) => {
+            let what = format!("template error: {}", report.message());
+            (
+                report.filename().to_string(),
+                Some(report.span().start_line),
+                what,
+            )
+        }
+        ErrorKind::TemplateNotFound(name) => (
+            String::new(),
+            None,
+            format!("the template `{name}` does not exist in the theme or in templates/"),
+        ),
+        ErrorKind::MissingParent { current, parent } => (
+            current.clone(),
+            None,
+            format!("the template extends `{parent}`, which does not exist"),
+        ),
+        ErrorKind::Msg(text) => parse_report(text).unwrap_or_else(|| {
+            let first = text.lines().next().unwrap_or_default();
+            (String::new(), None, format!("template error: {first}"))
+        }),
+        other => (String::new(), None, format!("template error: {other}")),
+    }
+}
+
+/// Tera reports some checks (unknown blocks, filters, functions) only as text in its rustc-style format:
+/// `error: MESSAGE` then ` --> NAME:LINE:COLUMN`. Read the first report back into its parts.
+fn parse_report(text: &str) -> Option<(String, Option<usize>, String)> {
+    let mut lines = text.lines();
+    let message = lines.next()?.strip_prefix("error: ")?;
+    let place = lines.next()?.trim_start().strip_prefix("--> ")?;
+    let mut parts = place.rsplitn(3, ':');
+    let (_column, line, name) = (parts.next()?, parts.next()?.parse().ok()?, parts.next()?);
+    Some((
+        name.to_string(),
+        Some(line),
+        format!("template error: {message}"),
+    ))
 }
 
 /// The functions and filters Zola themes use, plus the date helpers from tera-contrib.

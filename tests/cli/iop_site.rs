@@ -1,0 +1,70 @@
+//! The real IOP site in this repository: every page of the content brief is built, and no built file loads
+//! anything from another host.
+
+use crate::support::SiteTest;
+
+/// The URLs the content brief (`shared/content-brief.md`) asks for.
+const BRIEF_PAGES: [&str; 13] = [
+    "index.html",
+    "what-is-an-iop/index.html",
+    "benefits/index.html",
+    "what-to-expect/index.html",
+    "what-to-expect/therapy/index.html",
+    "what-to-expect/life-skills/index.html",
+    "what-to-expect/substance-use-education/index.html",
+    "what-to-expect/relapse-prevention/index.html",
+    "faq/index.html",
+    "contact/index.html",
+    "contact/thanks/index.html",
+    "privacy/index.html",
+    "404.html",
+];
+
+#[test]
+fn builds_every_page_of_the_content_brief() {
+    let site = SiteTest::iop_site();
+    site.run(&["build"]).success();
+    for page in BRIEF_PAGES {
+        let html = site.public(page);
+        assert_eq!(html.matches("<h1").count(), 1, "{page}: exactly one h1");
+        assert!(html.contains("988"), "{page}: crisis lines");
+        assert!(html.contains("href=\"tel:"), "{page}: phone link");
+    }
+}
+
+/// Attributes that make a browser fetch something. An `href` on `<a>` is a link the visitor chooses, not a request.
+const LOADING: [&str; 6] = [
+    "src=\"http",
+    "src=\"//",
+    "srcset=\"http",
+    "action=\"http",
+    "url(http",
+    "url(//",
+];
+
+#[test]
+fn no_built_file_loads_anything_from_another_host() {
+    let site = SiteTest::iop_site();
+    site.run(&["build"]).success();
+    for (file, bytes) in site.snapshot() {
+        let text = String::from_utf8_lossy(&bytes);
+        for pattern in LOADING {
+            assert!(
+                !text.contains(pattern),
+                "{file} loads from another host: {pattern}"
+            );
+        }
+        for tag in ["<link", "<script", "<iframe", "<img", "<object", "<embed"] {
+            for piece in text.split(tag).skip(1) {
+                let element = &piece[..piece.find('>').unwrap_or(piece.len())];
+                let external = element.contains("=\"http") || element.contains("=\"//");
+                let canonical =
+                    element.contains("rel=\"canonical\"") || element.contains("rel=\"alternate\"");
+                assert!(
+                    !external || canonical,
+                    "{file}: {tag}{element}> points at another host"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! One integration test binary: each module drives the real `iopsite` binary over small fixture sites
+//! (`tests/fixtures/<case>/`) copied into a temporary folder. See `tests/README.md` to add a case.
+
+mod build;
+mod iop_site;
+mod new;
+mod support;
