@@ -9,6 +9,8 @@ use clap::{Args, Parser, Subcommand};
 use crate::build::{BuildOptions, build};
 use crate::config::Overrides;
 
+mod submissions;
+
 /// iopsite: build, preview and check the website of an Intensive Outpatient Program.
 #[derive(Debug, Parser)]
 #[command(
@@ -31,6 +33,10 @@ pub enum Command {
     Init(InitArgs),
     /// Write a new draft page with its front matter filled in.
     New(NewArgs),
+    /// Make the key pair that encrypts contact-form inquiries on the server.
+    Keygen(submissions::KeygenArgs),
+    /// List or export the stored contact-form inquiries, or delete old ones (`purge`).
+    Submissions(submissions::SubmissionsArgs),
 }
 
 impl Cli {
@@ -40,6 +46,8 @@ impl Cli {
             Command::Build(args) => args.run(),
             Command::Init(args) => args.run(),
             Command::New(args) => args.run(),
+            Command::Keygen(args) => args.run(),
+            Command::Submissions(args) => args.run(),
         }
     }
 }
