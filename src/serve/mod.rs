@@ -88,6 +88,19 @@ impl Shared {
         self.site.read().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Nothing built yet; live reload when watching.
+    fn new(output: PathBuf, live: bool) -> Shared {
+        Shared {
+            output,
+            live: live.then(|| Reload::new(server_run(), livereload::POLL_TIMEOUT)),
+            site: RwLock::new(()),
+            status: RwLock::new(Arc::new(Status {
+                headers: crate::render::security_headers(&Config::default()),
+                ..Status::default()
+            })),
+        }
+    }
+
     fn set_status(&self, status: Status) {
         *self.status.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(status);
     }
@@ -95,24 +108,14 @@ impl Shared {
 
 /// Serve the site until Ctrl-C.
 pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
+    let stop = ctrl_c()?;
     let (listener, address) = bind(options.bind, options.port)?;
     let mut build_options = options.build.clone();
     if options.watch && build_options.overrides.base_url.is_none() {
         // Links and canonical addresses then point at this preview, not at the public site.
         build_options.overrides.base_url = Some(local_url(address));
     }
-    let live = options
-        .watch
-        .then(|| Reload::new(server_run(), livereload::POLL_TIMEOUT));
-    let shared = Arc::new(Shared {
-        output: build_options.output.clone(),
-        live,
-        site: RwLock::new(()),
-        status: RwLock::new(Arc::new(Status {
-            headers: crate::render::security_headers(&Config::default()),
-            ..Status::default()
-        })),
-    });
+    let shared = Arc::new(Shared::new(build_options.output.clone(), options.watch));
     let server = tiny_http::Server::from_listener(listener, None)
         .map_err(|err| anyhow::anyhow!("cannot serve on {address}: {err}"))?;
     let server = Arc::new(server);
@@ -125,14 +128,11 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
     } else {
         let summary = build(&build_options)?;
         shared.set_status(good_status(&build_options));
-        println!(
-            "Built {} pages in {} ms",
-            summary.pages,
-            summary.elapsed.as_millis()
-        );
+        let (pages, ms) = (summary.pages, summary.elapsed.as_millis());
+        println!("Built {pages} pages in {ms} ms");
         start_workers(&server, &shared);
     }
-    wait_for_ctrl_c()?;
+    let _ = stop.recv();
     // Let a rebuild that is swapping files in finish first, so the output folder is never left half-written.
     drop(shared.site.write().unwrap_or_else(PoisonError::into_inner));
     println!("Stopped.");
@@ -319,12 +319,12 @@ fn print_problems(what: Option<&str>, problems: &[Problem], built: bool) {
     );
 }
 
-fn wait_for_ctrl_c() -> anyhow::Result<()> {
+/// Ctrl-C (and SIGTERM) no longer end the process at once: they arrive here, so a rebuild can finish first.
+fn ctrl_c() -> anyhow::Result<mpsc::Receiver<()>> {
     let (tx, rx) = mpsc::channel();
     ctrlc::set_handler(move || {
         let _ = tx.send(());
     })
     .context("cannot listen for Ctrl-C")?;
-    let _ = rx.recv();
-    Ok(())
+    Ok(rx)
 }

@@ -40,6 +40,11 @@ fn serves_pages_with_types_and_headers() {
         1
     );
     server.get("/about/").has("Who we are");
+}
+
+#[test]
+fn files_get_their_content_type() {
+    let (_site, server) = serving(&[]);
     for (path, kind) in [
         ("/css/site.css", "text/css; charset=utf-8"),
         ("/leaflet.pdf", "application/pdf"),
@@ -116,6 +121,28 @@ fn refuses_unknown_methods_and_unparseable_requests() {
     );
 }
 
+/// Addresses that try to reach outside the output folder (`leak.txt` and `leaked/` are links made by the test).
+const ESCAPES: [&str; 18] = [
+    "/../config.toml",
+    "/about/../../config.toml",
+    "/%2e%2e/config.toml",
+    "/%2E%2E/%2e%2e/config.toml",
+    "/about%2f..%2f..%2fconfig.toml",
+    "/..%5cconfig.toml",
+    "/about\\..\\..\\config.toml",
+    "/%00",
+    "/about/%00/index.html",
+    "//etc/passwd",
+    "/%2fetc/passwd",
+    "/C:/Windows/win.ini",
+    "http://example.org/../config.toml",
+    "*",
+    "/leak.txt",
+    "/leaked/about.md",
+    "/leaked/",
+    "/%ff%fe",
+];
+
 #[test]
 fn never_serves_anything_outside_the_output_folder() {
     let (site, server) = serving(&[]);
@@ -123,27 +150,8 @@ fn never_serves_anything_outside_the_output_folder() {
     let public = site.root().join("public");
     std::os::unix::fs::symlink(site.root().join("config.toml"), public.join("leak.txt")).unwrap();
     std::os::unix::fs::symlink(site.root().join("content"), public.join("leaked")).unwrap();
-    let cases = [
-        "/../config.toml",
-        "/about/../../config.toml",
-        "/%2e%2e/config.toml",
-        "/%2E%2E/%2e%2e/config.toml",
-        "/about%2f..%2f..%2fconfig.toml",
-        "/..%5cconfig.toml",
-        "/about\\..\\..\\config.toml",
-        "/%00",
-        "/about/%00/index.html",
-        "//etc/passwd",
-        "/%2fetc/passwd",
-        "/C:/Windows/win.ini",
-        "http://example.org/../config.toml",
-        "*",
-        "/leak.txt",
-        "/leaked/about.md",
-        "/leaked/",
-        "/%ff%fe",
-    ];
-    for path in cases {
+
+    for path in ESCAPES {
         let reply = server.get(path);
         assert!(
             matches!(reply.status, 400 | 404),
