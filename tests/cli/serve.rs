@@ -352,3 +352,50 @@ fn a_taken_port_is_reported_and_the_next_free_one_used() {
         server.stderr()
     );
 }
+
+#[test]
+fn a_changed_config_is_reloaded() {
+    let (site, server) = serving(&[]);
+    let state = server.state("/");
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write(
+        "config.toml",
+        &config.replace("title = \"Basic Site\"", "title = \"Renamed Site\""),
+    );
+    let event = server.next_build(&state);
+    assert!(event.contains("reload"), "{event}");
+    server.get("/about/").has("Renamed Site");
+}
+
+#[test]
+fn an_editor_save_gives_one_rebuild_and_swap_files_none() {
+    let (site, server) = serving(&[]);
+    let state = server.state("/");
+    let content = site.root().join("content");
+    // Swap and backup files alone must not rebuild: give them time to (wrongly) do so.
+    site.write("content/.about.md.swp", "swap");
+    site.write("content/4913", "");
+    site.write("content/#about.md#", "emacs");
+    thread::sleep(Duration::from_millis(300));
+    // A save as vim makes it: probe file, original renamed to a backup, new file written, backup removed.
+    std::fs::remove_file(content.join("4913")).unwrap();
+    std::fs::rename(content.join("about.md"), content.join("about.md~")).unwrap();
+    site.write(
+        "content/about.md",
+        "+++\ntitle = \"About us\"\n+++\n\nSaved once.\n",
+    );
+    std::fs::remove_file(content.join("about.md~")).unwrap();
+    let event = server.next_build(&state);
+    assert!(
+        event.contains(&format!("\"generation\":{}", state.1 + 1)),
+        "{event}"
+    );
+    server.get("/about/").has("Saved once.");
+    thread::sleep(Duration::from_millis(300));
+    let stdout = server.stdout();
+    assert_eq!(stdout.matches("rebuilt").count(), 1, "{stdout}");
+    assert!(
+        stdout.contains("content/about.md changed: rebuilt"),
+        "{stdout}"
+    );
+}

@@ -18,6 +18,7 @@ pub(crate) const BOUND: Duration = Duration::from_secs(30);
 pub(crate) struct Server {
     child: Child,
     pub(crate) address: SocketAddr,
+    stdout: Arc<Mutex<String>>,
     stderr: Arc<Mutex<String>>,
 }
 
@@ -67,29 +68,40 @@ impl Server {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
+        let stdout_text = Arc::new(Mutex::new(String::new()));
+        let out = Arc::clone(&stdout_text);
         let stderr = Arc::new(Mutex::new(String::new()));
         drain(child.stderr.take().unwrap(), Arc::clone(&stderr));
+        let mut lines = BufReader::new(stdout).lines();
         let (tx, rx) = mpsc::channel();
         thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
+            let _ = tx.send(lines.next());
+            // Keep reading stdout so the server never blocks on a full pipe.
+            for line in lines.map_while(Result::ok) {
+                let mut text = out.lock().unwrap();
+                text.push_str(&line);
+                text.push('\n');
             }
         });
         let mut server = Server {
             child,
             address: "127.0.0.1:1".parse().unwrap(),
+            stdout: Arc::clone(&stdout_text),
             stderr,
         };
-        let first = rx
-            .recv_timeout(BOUND)
-            .unwrap_or_else(|_| panic!("no address printed; stderr:\n{}", server.stderr()));
+        let Ok(Some(Ok(first))) = rx.recv_timeout(BOUND) else {
+            panic!("no address printed; stderr:\n{}", server.stderr())
+        };
         let url = first
             .strip_prefix("Serving http://")
             .unwrap_or_else(|| panic!("first line: {first}"));
         server.address = url.trim_end_matches('/').parse().unwrap();
-        // Keep reading stdout so the server never blocks on a full pipe.
-        thread::spawn(move || while rx.recv().is_ok() {});
         server
+    }
+
+    /// What the server printed after its first line.
+    pub(crate) fn stdout(&self) -> String {
+        self.stdout.lock().unwrap().clone()
     }
 
     pub(crate) fn stderr(&self) -> String {
