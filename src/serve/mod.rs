@@ -1,9 +1,9 @@
 //! `iopsite serve`: build + http + watch + livereload, joined by one callback. Nothing else in the crate imports it.
 //!
 //! ```text
-//! watch ──(changes)──▶ rebuild: build() into the output folder ──▶ status (problems, headers) ──▶ livereload.bump()
-//!                                                 │                                                   │
-//! browser ◀── http: files from disk + injected script/overlay ◀──────────────┘      polls answered ◀──┘
+//! SiteWatcher ─ batch of changes ─▶ rebuild: build() → Status { built, problems, headers } → Reload::bump()
+//! worker ─ GET /x ─▶ http::resolve in the output folder ─▶ the file (HTML: + script tag, + overlay if problems)
+//! worker ─ GET /__iopsite/events ─▶ parked in Reload until the next bump (or 25 s), answered by its notifier
 //! ```
 //!
 //! Serves from disk what `build` wrote (no copy in memory). A failed rebuild keeps the last good files, prints the
