@@ -71,6 +71,8 @@ finally:
 PY
 }
 
-echo "iopsite serve: save → reload event latency (release build, $(nproc) cores)"
+# The machine may be shared: the load average goes with the figures.
+echo "iopsite serve: save → reload event latency (release build, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 measure "IOP site (12 pages)" "$WORK/iop" "content/benefits.md"
 measure "generated corpus (1,000 pages)" "$WORK/corpus" "$(cd "$WORK/corpus" && find content -name '*.md' ! -name '_index.md' | sort | head -1)"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
