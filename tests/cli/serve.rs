@@ -372,19 +372,21 @@ fn an_editor_save_gives_one_rebuild_and_swap_files_none() {
     let (site, server) = serving(&[]);
     let state = server.state("/");
     let content = site.root().join("content");
-    // Swap and backup files alone must not rebuild: give them time to (wrongly) do so.
+    // Swap, probe and backup files alone must not rebuild: give them time to (wrongly) do so.
     site.write("content/.about.md.swp", "swap");
     site.write("content/4913", "");
     site.write("content/#about.md#", "emacs");
+    std::fs::copy(content.join("about.md"), content.join("about.md~")).unwrap();
     thread::sleep(Duration::from_millis(300));
-    // A save as vim makes it: probe file, original renamed to a backup, new file written, backup removed.
-    std::fs::remove_file(content.join("4913")).unwrap();
-    std::fs::rename(content.join("about.md"), content.join("about.md~")).unwrap();
+    // A safe save: the new text goes to a temporary file that is renamed over the page; then the editor tidies up.
     site.write(
-        "content/about.md",
+        "content/.about.md.tmp",
         "+++\ntitle = \"About us\"\n+++\n\nSaved once.\n",
     );
-    std::fs::remove_file(content.join("about.md~")).unwrap();
+    std::fs::rename(content.join(".about.md.tmp"), content.join("about.md")).unwrap();
+    for tidied in ["4913", "about.md~", ".about.md.swp", "#about.md#"] {
+        std::fs::remove_file(content.join(tidied)).unwrap();
+    }
     let event = server.next_build(&state);
     assert!(
         event.contains(&format!("\"generation\":{}", state.1 + 1)),
