@@ -71,16 +71,11 @@ fn files_get_their_content_type() {
 fn live_reload_code_is_never_written_to_the_output_folder() {
     let (site, server) = serving(&[]);
     server.get("/").has("livereload.js");
-    for entry in walkdir::WalkDir::new(site.root().join("public")) {
-        let entry = entry.unwrap();
-        if entry.file_type().is_file() {
-            let bytes = std::fs::read(entry.path()).unwrap();
-            assert!(
-                !String::from_utf8_lossy(&bytes).contains("__iopsite"),
-                "{}",
-                entry.path().display()
-            );
-        }
+    for (file, bytes) in site.snapshot() {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("__iopsite"),
+            "public/{file}"
+        );
     }
 }
 
