@@ -8,7 +8,8 @@
 //!   as data)                                            cmark)     sections)            templates see) sitemap…) + swap)
 //! ```
 //!
-//! `new` scaffolds sites and pages from files embedded in the binary. The command line lives in `cli`.
+//! `serve` runs `build` again on every saved change and serves the output folder with live reload; nothing else
+//! imports it. `new` scaffolds sites and pages from files embedded in the binary. The command line lives in `cli`.
 
 pub mod build;
 pub mod cli;
@@ -21,6 +22,7 @@ pub mod markdown;
 pub mod new;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod templates;
 

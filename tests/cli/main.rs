@@ -4,4 +4,6 @@
 mod build;
 mod iop_site;
 mod new;
+mod serve;
+mod server;
 mod support;
