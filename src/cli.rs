@@ -1,6 +1,7 @@
 //! The command line: one clap `Args` struct per subcommand, each with its own `run`, turning flags into library
 //! options. Printing happens here and in `main`, nowhere below.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::build::{BuildOptions, build};
 use crate::config::Overrides;
+use crate::serve::ServeOptions;
 
 mod submissions;
 
@@ -16,7 +18,7 @@ mod submissions;
 #[command(
     version,
     about,
-    after_help = "Examples:\n  iopsite build\n  iopsite new content/groups.md --title \"Our groups\"\n  iopsite init my-site"
+    after_help = "Examples:\n  iopsite serve\n  iopsite build\n  iopsite new content/groups.md --title \"Our groups\"\n  iopsite init my-site"
 )]
 pub struct Cli {
     /// What to do.
@@ -29,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into public/ (all or nothing: a failed build leaves public/ as it was).
     Build(BuildArgs),
+    /// Preview the site while you edit: build it, serve it, rebuild and refresh the browser on every save.
+    Serve(ServeArgs),
     /// Make a new site (config, starter pages and the default theme) in a folder.
     Init(InitArgs),
     /// Write a new draft page with its front matter filled in.
@@ -44,6 +48,7 @@ impl Cli {
     pub fn run(self) -> anyhow::Result<ExitCode> {
         match self.command {
             Command::Build(args) => args.run(),
+            Command::Serve(args) => args.run(),
             Command::Init(args) => args.run(),
             Command::New(args) => args.run(),
             Command::Keygen(args) => args.run(),
@@ -104,6 +109,47 @@ impl BuildArgs {
             options.output.display(),
             summary.elapsed.as_millis()
         );
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// `iopsite serve`
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  iopsite serve\n  iopsite serve --drafts --port 8080\n  iopsite serve --no-watch --bind 127.0.0.1 --port 8000"
+)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Where to write the site (default: the hidden folder .iopsite/preview/ while watching, so public/ keeps the
+    /// real addresses and stays ready to publish; public/ with --no-watch).
+    #[arg(long, short, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// The port to listen on; if it is taken, the next free one is used. 0 picks any free port.
+    #[arg(long, short, default_value_t = 1111)]
+    port: u16,
+    /// The address to listen on (127.0.0.1: only this computer can open the preview).
+    #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
+    bind: IpAddr,
+    /// Build once and serve, without watching for changes or reloading the browser (for a small production setup
+    /// behind a TLS reverse proxy).
+    #[arg(long)]
+    no_watch: bool,
+}
+
+impl ServeArgs {
+    fn run(self) -> anyhow::Result<ExitCode> {
+        let preview = || self.site.root.join(".iopsite").join("preview");
+        let output = self
+            .output
+            .clone()
+            .or_else(|| (!self.no_watch).then(preview));
+        crate::serve::serve(&ServeOptions {
+            build: self.site.options(output),
+            bind: self.bind,
+            port: self.port,
+            watch: !self.no_watch,
+        })?;
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -5,4 +5,7 @@ mod build;
 mod contact;
 mod iop_site;
 mod new;
+mod serve;
+mod server;
+mod submissions;
 mod support;
