@@ -57,6 +57,25 @@ fn wait_for_output(server: &Server, text: &str) {
     }
 }
 
+fn set_rate_limit(site: &SiteTest, limit: u32) {
+    let config = fs::read_to_string(site.root().join("config.toml")).unwrap();
+    let config = config.replace("rate_limit = 0", &format!("rate_limit = {limit}"));
+    site.write("config.toml", &config);
+}
+
+/// Make a key pair with `iopsite keygen` (private half in key.txt) and lock the site's inquiries with it.
+fn lock_with_a_new_key(site: &SiteTest) {
+    let keygen = site.run(&["keygen", "--out", "key.txt"]);
+    let stdout = keygen.success().stdout();
+    let public = stdout.split("recipient = \"").nth(1).unwrap();
+    let public = &public[..public.find('"').unwrap()];
+    let config = fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write(
+        "config.toml",
+        &format!("{config}recipient = \"{public}\"\n"),
+    );
+}
+
 #[track_caller]
 fn assert_status(reply: &Reply, status: u16) {
     assert_eq!(reply.status, status, "body:\n{}", reply.body);
@@ -173,11 +192,7 @@ fn a_filled_honeypot_gets_the_same_303_and_nothing_is_stored() {
 #[test]
 fn too_many_from_one_address_get_429_with_the_phone_number() {
     let site = site();
-    let config = fs::read_to_string(site.root().join("config.toml")).unwrap();
-    site.write(
-        "config.toml",
-        &config.replace("rate_limit = 0", "rate_limit = 2"),
-    );
+    set_rate_limit(&site, 2);
     let server = Server::start(&site, &["--no-watch"]);
     assert_status(&post(&server, FORM, GOOD), 303);
     assert_status(&post(&server, FORM, GOOD), 303);
@@ -193,55 +208,47 @@ fn too_many_from_one_address_get_429_with_the_phone_number() {
     assert_eq!(stored(&site).len(), 3);
 }
 
+const FIELDS: [&str; 9] = [
+    "name",
+    "phone",
+    "email",
+    "preferred",
+    "safe_times",
+    "voicemail",
+    "for_whom",
+    "message",
+    "consent",
+];
+
+/// A script payload in every field, sent so that every kind of answer comes back (rate limit 1).
+fn hostile_replies(server: &Server) -> Vec<Reply> {
+    let payload = "%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E";
+    let everywhere: Vec<String> = FIELDS.iter().map(|f| format!("{f}={payload}")).collect();
+    let everywhere = everywhere.join("&");
+    let valid = format!(
+        "name={payload}&phone=555+555+0100&safe_times={payload}&message={payload}&consent=yes"
+    );
+    vec![
+        post(server, FORM, &everywhere),                        // 422
+        post(server, FORM, &valid),                             // 303
+        post(server, FORM, &valid),                             // 429
+        post(server, FORM, &format!("{everywhere}&website=x")), // 429 (spam, over the limit)
+        post(server, FORM, &format!("{everywhere}%FF")),        // 400
+        post(server, "text/html", &everywhere),                 // 415
+    ]
+}
+
 #[test]
 fn a_script_in_every_field_never_comes_back_unescaped() {
     let site = site();
-    let config = fs::read_to_string(site.root().join("config.toml")).unwrap();
-    site.write(
-        "config.toml",
-        &config.replace("rate_limit = 0", "rate_limit = 1"),
-    );
+    set_rate_limit(&site, 1);
     let server = Server::start(&site, &["--no-watch"]);
-    let payload = "%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E";
-    let fields = [
-        "name",
-        "phone",
-        "email",
-        "preferred",
-        "safe_times",
-        "voicemail",
-        "for_whom",
-        "message",
-        "consent",
-    ];
-    let hostile: Vec<String> = fields.iter().map(|f| format!("{f}={payload}")).collect();
-    let hostile = hostile.join("&");
-    let valid_but_hostile = format!(
-        "name={payload}&phone=555+555+0100&safe_times={payload}&message={payload}&consent=yes"
-    );
-    let replies = [
-        post(&server, FORM, &hostile),                        // 422
-        post(&server, FORM, &valid_but_hostile),              // 303
-        post(&server, FORM, &valid_but_hostile),              // 429
-        post(&server, FORM, &format!("{hostile}&website=x")), // 429 (spam, over the limit)
-        post(&server, FORM, &format!("{hostile}%FF")),        // 400
-        post(&server, "text/html", &hostile),                 // 415
-    ];
+    let replies = hostile_replies(&server);
     let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
     assert_eq!(statuses, [422, 303, 429, 429, 400, 415]);
     for reply in &replies {
-        assert!(
-            !reply.body.contains("<script>alert"),
-            "{}:\n{}",
-            reply.status,
-            reply.body
-        );
-        assert!(
-            !reply.body.contains("\"><script"),
-            "{}:\n{}",
-            reply.status,
-            reply.body
-        );
+        let unescaped = reply.body.contains("<script>alert") || reply.body.contains("\"><script");
+        assert!(!unescaped, "{}:\n{}", reply.status, reply.body);
     }
     assert!(replies[0].body.contains("&quot;&gt;&lt;script&gt;alert(1)"));
     for output in [server.stdout(), server.stderr()] {
@@ -274,21 +281,7 @@ fn two_hundred_concurrent_submissions_are_all_stored_once() {
 #[test]
 fn encrypted_inquiries_round_trip_through_submissions_identity() {
     let site = site();
-    let keygen = site.run(&["keygen", "--out", "key.txt"]);
-    let stdout = keygen.success().stdout();
-    let public = stdout
-        .split("recipient = \"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
-    let config = fs::read_to_string(site.root().join("config.toml")).unwrap();
-    site.write(
-        "config.toml",
-        &format!("{config}recipient = \"{public}\"\n"),
-    );
+    lock_with_a_new_key(&site);
     let server = Server::start(&site, &[]);
     assert_status(&post(&server, FORM, GOOD), 303);
     assert!(
