@@ -112,7 +112,7 @@ impl Inbox {
             .then(|| crate::keys::recipient(&config.contact.recipient).ok())
             .flatten();
         Ok(Inbox {
-            store: Store::new(path, recipient),
+            store: Store::new(path, recipient).shown_as(config.contact.store.clone()),
             limit: RateLimit::new(config.contact.rate_limit, WINDOW),
             spam: AtomicU64::new(0),
             phone: config.center.phone.clone(),

@@ -28,6 +28,8 @@ use crate::keys;
 /// The inquiry file of a site, and the key inquiries are encrypted to (if any).
 pub struct Store {
     path: PathBuf,
+    /// The path shown in messages (relative to the site when it is inside it).
+    shown: PathBuf,
     recipient: Option<Recipient>,
     /// One writer at a time in this process; the file lock covers other processes.
     writer: Mutex<()>,
@@ -81,10 +83,18 @@ impl Store {
     /// The store at `path`; inquiries are encrypted to `recipient` when given.
     pub fn new(path: PathBuf, recipient: Option<Recipient>) -> Store {
         Store {
+            shown: path.clone(),
             path,
             recipient,
             writer: Mutex::new(()),
         }
+    }
+
+    /// Name the file this way in messages (`data/submissions.jsonl` rather than `/srv/site/data/…`).
+    #[must_use]
+    pub fn shown_as(mut self, shown: PathBuf) -> Store {
+        self.shown = shown;
+        self
     }
 
     /// Whether inquiries are encrypted at rest.
@@ -120,7 +130,7 @@ impl Store {
 
     fn write_error(&self, source: io::Error) -> Error {
         Error::Write {
-            path: self.path.clone(),
+            path: self.shown.clone(),
             source,
         }
     }

@@ -121,7 +121,12 @@ fn answer(outcome: Outcome, current: &Current) -> ResponseBox {
         Outcome::Invalid(view) => page(422, &view, current),
         Outcome::TooMany(view) => page(429, &view, current),
         Outcome::NotStored(view, err) => {
-            eprintln!("contact: could not store an inquiry: {err:#}");
+            // The error names the file and the system's reason; it never holds what the person wrote.
+            let reason = std::error::Error::source(&err).map(|cause| format!(" ({cause})"));
+            eprintln!(
+                "contact: could not store an inquiry: {err}{}",
+                reason.unwrap_or_default()
+            );
             page(500, &view, current)
         }
     }

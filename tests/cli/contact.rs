@@ -306,3 +306,22 @@ fn encrypted_inquiries_round_trip_through_submissions_identity() {
         "Deleted 0 inquiries older than 1d; kept 1 inquiry in data/submissions.jsonl.\n"
     );
 }
+
+#[test]
+fn an_inquiry_that_cannot_be_stored_gets_500_and_the_phone_number() {
+    let site = site();
+    site.write("data", "a file where the folder for inquiries should be");
+    let server = Server::start(&site, &["--no-watch"]);
+    let reply = post(&server, FORM, GOOD);
+    assert_status(&reply, 500);
+    reply
+        .has("your message was not sent. Please call us at (555) 555-0100")
+        .has(r#"value="Jordan Q""#);
+    wait_for_output(
+        &server,
+        "contact: could not store an inquiry: data/submissions.jsonl: cannot write here",
+    );
+    for output in [server.stdout(), server.stderr()] {
+        assert!(!output.contains("Jordan"), "{output}");
+    }
+}
