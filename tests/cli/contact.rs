@@ -325,3 +325,50 @@ fn an_inquiry_that_cannot_be_stored_gets_500_and_the_phone_number() {
         assert!(!output.contains("Jordan"), "{output}");
     }
 }
+
+/// See vendor/README.md: unpatched tiny_http aborted the whole process on a request like this.
+#[test]
+fn a_huge_declared_body_does_not_take_the_server_down() {
+    use std::io::{Read, Write};
+    let site = site();
+    let server = Server::start(&site, &["--no-watch"]);
+    let mut stream = std::net::TcpStream::connect(server.address).unwrap();
+    stream.set_read_timeout(Some(BOUND)).unwrap();
+    let head = format!(
+        "POST /contact HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {FORM}\r\nContent-Length: 10000000000000\r\n\r\nname=x"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut reply = Vec::new();
+    let mut byte = [0u8; 1];
+    while !reply.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap() == 1 {
+        reply.push(byte[0]);
+    }
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
+    stream.shutdown(std::net::Shutdown::Write).unwrap();
+    drop(stream);
+    // The server drains the rest once the client has gone: give that a moment, and ask again and again.
+    for _ in 0..10 {
+        thread::sleep(std::time::Duration::from_millis(50));
+        assert!(
+            !server.stderr().contains("memory allocation"),
+            "{}",
+            server.stderr()
+        );
+        assert_eq!(status_if_up(&server), Some(200), "the server is still up");
+    }
+    assert!(stored(&site).is_empty());
+}
+
+/// The status of `GET /`, or `None` when nothing answers (the server died).
+fn status_if_up(server: &Server) -> Option<u16> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect_timeout(&server.address, BOUND).ok()?;
+    stream.set_read_timeout(Some(BOUND)).ok()?;
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .ok()?;
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).ok()?;
+    reply.split(' ').nth(1)?.parse().ok()
+}
