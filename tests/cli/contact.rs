@@ -326,7 +326,7 @@ fn an_inquiry_that_cannot_be_stored_gets_500_and_the_phone_number() {
     }
 }
 
-/// See vendor/README.md: unpatched tiny_http aborted the whole process on a request like this.
+/// See `vendor/README.md`: unpatched `tiny_http` aborted the whole process on a request like this.
 #[test]
 fn a_huge_declared_body_does_not_take_the_server_down() {
     use std::io::{Read, Write};
