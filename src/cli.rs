@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::build::{BuildOptions, build};
+use crate::check::{CheckOptions, check};
 use crate::config::Overrides;
 
 /// iopsite: build, preview and check the website of an Intensive Outpatient Program.
@@ -14,7 +15,7 @@ use crate::config::Overrides;
 #[command(
     version,
     about,
-    after_help = "Examples:\n  iopsite build\n  iopsite new content/groups.md --title \"Our groups\"\n  iopsite init my-site"
+    after_help = "Examples:\n  iopsite build\n  iopsite check --strict\n  iopsite new content/groups.md --title \"Our groups\"\n  iopsite init my-site"
 )]
 pub struct Cli {
     /// What to do.
@@ -27,6 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into public/ (all or nothing: a failed build leaves public/ as it was).
     Build(BuildArgs),
+    /// Check the site before publishing: links, images, headings, privacy, crisis lines, plain language.
+    Check(CheckArgs),
     /// Make a new site (config, starter pages and the default theme) in a folder.
     Init(InitArgs),
     /// Write a new draft page with its front matter filled in.
@@ -38,6 +41,7 @@ impl Cli {
     pub fn run(self) -> anyhow::Result<ExitCode> {
         match self.command {
             Command::Build(args) => args.run(),
+            Command::Check(args) => args.run(),
             Command::Init(args) => args.run(),
             Command::New(args) => args.run(),
         }
@@ -97,6 +101,67 @@ impl BuildArgs {
             summary.elapsed.as_millis()
         );
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// `iopsite check`
+#[derive(Debug, Args)]
+#[command(after_help = check_help())]
+pub struct CheckArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Count warnings as errors (use before publishing).
+    #[arg(long)]
+    strict: bool,
+    /// How to print the problems.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// How `iopsite check` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One `path:line: level: message [rule]` line per problem, then a summary.
+    Text,
+    /// One JSON object with every problem, for tools.
+    Json,
+}
+
+fn check_help() -> String {
+    let mut help = String::from(
+        "Rules (turn one off with a reason: `[check.ignore]` in config.toml, or `[check]` in a page's front matter):\n",
+    );
+    for (_, name, level, what) in crate::check::RULES {
+        help.push_str(&format!("  {name:<18} {level:<8} {what}\n"));
+    }
+    help.push_str(
+        "\nExamples:\n  iopsite check\n  iopsite check --strict\n  iopsite check --format json",
+    );
+    help
+}
+
+impl CheckArgs {
+    fn run(self) -> anyhow::Result<ExitCode> {
+        let options = CheckOptions {
+            build: self.site.options(None),
+            strict: self.strict,
+            today: jiff::Zoned::now().date(),
+        };
+        let report = check(&options)?;
+        match self.format {
+            Format::Text => {
+                for problem in &report.problems {
+                    println!("{problem}");
+                }
+                println!("{}", report.summary());
+            }
+            Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        }
+        Ok(if report.errors() == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
     }
 }
 

@@ -8,9 +8,11 @@
 //!   as data)                                            cmark)     sections)            templates see) sitemap…) + swap)
 //! ```
 //!
+//! `check` comes last: it builds into a temporary folder and reads the built files back to report every problem.
 //! `new` scaffolds sites and pages from files embedded in the binary. The command line lives in `cli`.
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
