@@ -18,6 +18,8 @@ use std::fmt;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, OffsetIter, Options, Parser, Tag, TagEnd, html};
 
+mod table;
+
 /// One heading of the table of contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Heading {
@@ -197,6 +199,7 @@ struct DocumentEvents<'a, 'r> {
     /// Markdown line of the event read last.
     event_line: usize,
     source_map: Vec<(usize, usize)>,
+    tables: table::TableAlign,
     /// Events of a heading already read but not yet handed to the HTML writer.
     pending: VecDeque<Event<'a>>,
     /// Plain text of the heading being read; kept to reuse its allocation.
@@ -221,6 +224,7 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
             written,
             event_line: 1,
             source_map: Vec::new(),
+            tables: table::TableAlign::default(),
             pending: VecDeque::new(),
             heading_text: String::new(),
             words: WordCounter::default(),
@@ -337,7 +341,7 @@ impl<'a> Iterator for DocumentEvents<'a, '_> {
                     attrs,
                 }))
             }
-            event => Some(event),
+            event => Some(self.tables.map(event)),
         }
     }
 }
@@ -709,8 +713,8 @@ mod tests {
         let rendered = render_kept("| a | b |\n|---|:-:|\n| 1 | 2 |\n");
         assert_eq!(
             rendered.html,
-            "<table><thead><tr><th>a</th><th style=\"text-align: center\">b</th></tr></thead><tbody>\n\
-             <tr><td>1</td><td style=\"text-align: center\">2</td></tr>\n</tbody></table>\n"
+            "<table><thead><tr><th>a</th><th class=\"align-center\">b</th></tr></thead><tbody>\n\
+             <tr><td>1</td><td class=\"align-center\">2</td></tr>\n</tbody></table>\n"
         );
     }
 
