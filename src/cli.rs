@@ -1,21 +1,25 @@
 //! The command line: one clap `Args` struct per subcommand, each with its own `run`, turning flags into library
 //! options. Printing happens here and in `main`, nowhere below.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use crate::build::{BuildOptions, build};
-use crate::check::{CheckOptions, check};
 use crate::config::Overrides;
+use crate::serve::ServeOptions;
+
+mod check;
+pub use check::{CheckArgs, Format};
 
 /// iopsite: build, preview and check the website of an Intensive Outpatient Program.
 #[derive(Debug, Parser)]
 #[command(
     version,
     about,
-    after_help = "Examples:\n  iopsite build\n  iopsite check --strict\n  iopsite new content/groups.md --title \"Our groups\"\n  iopsite init my-site"
+    after_help = "Examples:\n  iopsite serve\n  iopsite build\n  iopsite check --strict\n  iopsite new content/groups.md --title \"Our groups\"\n  iopsite init my-site"
 )]
 pub struct Cli {
     /// What to do.
@@ -28,6 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into public/ (all or nothing: a failed build leaves public/ as it was).
     Build(BuildArgs),
+    /// Preview the site while you edit: build it, serve it, rebuild and refresh the browser on every save.
+    Serve(ServeArgs),
     /// Check the site before publishing: links, images, headings, privacy, crisis lines, plain language.
     Check(CheckArgs),
     /// Make a new site (config, starter pages and the default theme) in a folder.
@@ -41,6 +47,7 @@ impl Cli {
     pub fn run(self) -> anyhow::Result<ExitCode> {
         match self.command {
             Command::Build(args) => args.run(),
+            Command::Serve(args) => args.run(),
             Command::Check(args) => args.run(),
             Command::Init(args) => args.run(),
             Command::New(args) => args.run(),
@@ -104,64 +111,44 @@ impl BuildArgs {
     }
 }
 
-/// `iopsite check`
+/// `iopsite serve`
 #[derive(Debug, Args)]
-#[command(after_help = check_help())]
-pub struct CheckArgs {
+#[command(
+    after_help = "Examples:\n  iopsite serve\n  iopsite serve --drafts --port 8080\n  iopsite serve --no-watch --bind 127.0.0.1 --port 8000"
+)]
+pub struct ServeArgs {
     #[command(flatten)]
     site: SiteArgs,
-    /// Count warnings as errors (use before publishing).
+    /// Where to write the site (default: the hidden folder .iopsite/preview/ while watching, so public/ keeps the
+    /// real addresses and stays ready to publish; public/ with --no-watch).
+    #[arg(long, short, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// The port to listen on; if it is taken, the next free one is used. 0 picks any free port.
+    #[arg(long, short, default_value_t = 1111)]
+    port: u16,
+    /// The address to listen on (127.0.0.1: only this computer can open the preview).
+    #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
+    bind: IpAddr,
+    /// Build once and serve, without watching for changes or reloading the browser (for a small production setup
+    /// behind a TLS reverse proxy).
     #[arg(long)]
-    strict: bool,
-    /// How to print the problems.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    no_watch: bool,
 }
 
-/// How `iopsite check` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// One `path:line: level: message [rule]` line per problem, then a summary.
-    Text,
-    /// One JSON object with every problem, for tools.
-    Json,
-}
-
-fn check_help() -> String {
-    let mut help = String::from(
-        "Rules (turn one off with a reason: `[check.ignore]` in config.toml, or `[check]` in a page's front matter):\n",
-    );
-    for (_, name, level, what) in crate::check::RULES {
-        help.push_str(&format!("  {name:<18} {level:<8} {what}\n"));
-    }
-    help.push_str(
-        "\nExamples:\n  iopsite check\n  iopsite check --strict\n  iopsite check --format json",
-    );
-    help
-}
-
-impl CheckArgs {
+impl ServeArgs {
     fn run(self) -> anyhow::Result<ExitCode> {
-        let options = CheckOptions {
-            build: self.site.options(None),
-            strict: self.strict,
-            today: jiff::Zoned::now().date(),
-        };
-        let report = check(&options)?;
-        match self.format {
-            Format::Text => {
-                for problem in &report.problems {
-                    println!("{problem}");
-                }
-                println!("{}", report.summary());
-            }
-            Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        }
-        Ok(if report.errors() == 0 {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        })
+        let preview = || self.site.root.join(".iopsite").join("preview");
+        let output = self
+            .output
+            .clone()
+            .or_else(|| (!self.no_watch).then(preview));
+        crate::serve::serve(&ServeOptions {
+            build: self.site.options(output),
+            bind: self.bind,
+            port: self.port,
+            watch: !self.no_watch,
+        })?;
+        Ok(ExitCode::SUCCESS)
     }
 }
 

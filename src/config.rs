@@ -117,10 +117,23 @@ pub struct Overrides {
 impl Config {
     /// Read and check `config.toml`. `shown` is the path used in messages.
     pub fn load(path: &Path, shown: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: shown.into(),
-            source,
-        })?;
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                let message = "there is no config.toml here: run iopsite in the site's folder (the one with \
+                               config.toml), or give it with --root FOLDER. `iopsite init FOLDER` makes a new site";
+                return Err(Error::Config {
+                    at: Location::file(shown),
+                    message: message.into(),
+                });
+            }
+            Err(source) => {
+                return Err(Error::Read {
+                    path: shown.into(),
+                    source,
+                });
+            }
+        };
         Config::parse(&text, shown)
     }
 

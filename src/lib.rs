@@ -8,8 +8,9 @@
 //!   as data)                                            cmark)     sections)            templates see) sitemap…) + swap)
 //! ```
 //!
-//! `check` comes last: it builds into a temporary folder and reads the built files back to report every problem.
-//! `new` scaffolds sites and pages from files embedded in the binary. The command line lives in `cli`.
+//! `serve` runs `build` again on every saved change and serves the output folder with live reload; nothing else
+//! imports it. `check` comes last: it builds into a temporary folder and reads the built files back to report every
+//! problem. `new` scaffolds sites and pages from files embedded in the binary. The command line lives in `cli`.
 
 pub mod build;
 pub mod check;
@@ -23,6 +24,7 @@ pub mod markdown;
 pub mod new;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod templates;
 

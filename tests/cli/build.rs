@@ -367,3 +367,27 @@ fn the_output_folder_may_not_be_the_site_itself() {
         .stderr_has("would replace the site's own files");
     assert!(site.root().join("content/about.md").is_file());
 }
+
+#[test]
+fn a_simple_zola_theme_runs_unchanged() {
+    let site = SiteTest::fixture("zola_theme");
+    site.run(&["build"]).success();
+    let home = site.main_html("index.html");
+    // sort_by = "date": newest first.
+    let (newer, older) = (
+        home.find("Second post").unwrap(),
+        home.find("First post").unwrap(),
+    );
+    assert!(newer < older, "{home}");
+    assert!(home.contains("05 March 2024"), "{home}");
+    let post = site.public("blog/first/index.html");
+    assert!(
+        post.contains(r#"<link rel="stylesheet" href="https://blog.example.org/style.css">"#),
+        "{post}"
+    );
+    assert!(post.contains(r#"<p class="hero">sunrise</p>"#), "{post}");
+    assert!(post.contains(r#"<a href="https://blog.example.org/blog/first/#intro">Intro</a><ul><li>Detail</li></ul>"#), "{post}");
+    assert!(post.contains("Section: blog/_index.md"), "{post}");
+    assert!(post.contains("<footer>By Sam</footer>"), "{post}");
+    assert!(site.public("blog/second/index.html").contains("By Sam"));
+}

@@ -5,4 +5,6 @@ mod build;
 mod check;
 mod iop_site;
 mod new;
+mod serve;
+mod server;
 mod support;

@@ -119,7 +119,12 @@ impl SiteTest {
 
     /// Every file under `public/`, relative, sorted, with its bytes (to prove a failed build changed nothing).
     pub(crate) fn snapshot(&self) -> Vec<(String, Vec<u8>)> {
-        let public = self.root().join("public");
+        self.snapshot_of("public")
+    }
+
+    /// Every file under a folder of the site, relative, sorted, with its bytes.
+    pub(crate) fn snapshot_of(&self, folder: &str) -> Vec<(String, Vec<u8>)> {
+        let public = self.root().join(folder);
         let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(&public)
             .into_iter()
             .filter_map(Result::ok)
