@@ -2,6 +2,10 @@
 //! `claims` (promises health regulators object to) and `person-first` (labels that stigmatize people who use
 //! substances, with the words to use instead). Both lists are tables here, so changing one is a one-line edit.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
 use super::html::{Document, Node};
 use super::input::{Built, Input};
 use super::rules::{Found, Rule};
@@ -56,7 +60,7 @@ const CLAIMS: [Entry; 5] = [
 /// Stigmatizing terms and the person-first language to use. Source: National Institute on Drug Abuse (NIDA),
 /// "Words Matter: Preferred Language for Talking About Addiction" (terms to avoid, terms to use), 2021,
 /// <https://nida.nih.gov/research-topics/addiction-science/words-matter-preferred-language-talking-about-addiction>.
-/// Longer forms come first so "former addict" is reported once, not also as "addict". "Relapse" is not on the list.
+/// "Relapse" is not on the list.
 const PERSON_FIRST: [Entry; 12] = [
     Entry {
         forms: &[
@@ -180,10 +184,15 @@ pub(crate) struct Hit {
     pub(crate) message: String,
 }
 
-/// Every claim and stigmatizing term in `text` (whole words, any case).
-pub(crate) fn scan(text: &str) -> Vec<Hit> {
-    let lower = text.to_ascii_lowercase();
-    let mut hits: Vec<Hit> = Vec::new();
+/// Every form of both lists in one automaton, with the rule and entry each belongs to.
+struct Matcher {
+    automaton: AhoCorasick,
+    forms: Vec<(Rule, &'static Entry)>,
+}
+
+static MATCHER: LazyLock<Matcher> = LazyLock::new(|| {
+    let mut patterns = Vec::new();
+    let mut forms = Vec::new();
     let lists = [
         (Rule::Claims, &CLAIMS[..]),
         (Rule::PersonFirst, &PERSON_FIRST[..]),
@@ -191,33 +200,51 @@ pub(crate) fn scan(text: &str) -> Vec<Hit> {
     for (rule, list) in lists {
         for entry in list {
             for form in entry.forms {
-                for (offset, _) in lower.match_indices(form) {
-                    let end = offset + form.len();
-                    let taken = hits
-                        .iter()
-                        .any(|h| offset < h.offset + h.words.len() && h.offset < end);
-                    if taken || !whole_word(&lower, offset, end) {
-                        continue;
-                    }
-                    let words = text[offset..end].to_string();
-                    let message = match rule {
-                        Rule::Claims => format!("“{words}” {}", entry.advice),
-                        _ => format!(
-                            "“{words}” is a label that stigmatizes people: {} (NIDA, “Words Matter”)",
-                            entry.advice
-                        ),
-                    };
-                    hits.push(Hit {
-                        offset,
-                        words,
-                        rule,
-                        message,
-                    });
-                }
+                patterns.push(*form);
+                forms.push((rule, entry));
             }
         }
     }
-    hits.sort_by_key(|h| h.offset);
+    let automaton = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(patterns)
+        .expect("the word lists are valid patterns");
+    Matcher { automaton, forms }
+});
+
+/// Every claim and stigmatizing term in `text` (whole words, any case). Where forms overlap, the longest wins, so
+/// "former addict" is reported once, not also as "addict".
+pub(crate) fn scan(text: &str) -> Vec<Hit> {
+    let mut found: Vec<(usize, usize, usize)> = MATCHER
+        .automaton
+        .find_overlapping_iter(text)
+        .filter(|m| whole_word(text, m.start(), m.end()))
+        .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+        .collect();
+    found.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+    let mut hits: Vec<Hit> = Vec::new();
+    let mut covered = 0;
+    for (start, end, pattern) in found {
+        if start < covered {
+            continue;
+        }
+        covered = end;
+        let (rule, entry) = MATCHER.forms[pattern];
+        let words = text[start..end].to_string();
+        let message = match rule {
+            Rule::Claims => format!("“{words}” {}", entry.advice),
+            _ => format!(
+                "“{words}” is a label that stigmatizes people: {} (NIDA, “Words Matter”)",
+                entry.advice
+            ),
+        };
+        hits.push(Hit {
+            offset: start,
+            words,
+            rule,
+            message,
+        });
+    }
     hits
 }
 
