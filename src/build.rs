@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::{Config, Overrides};
 use crate::error::{Error, Location, Result};
-use crate::render::OutputFile;
+use crate::render::{OutputFile, PageRenderer};
 use crate::site::Site;
 use crate::{content, output, render, site};
 
@@ -35,25 +35,36 @@ pub struct Summary {
 
 /// Build the site into the output folder, all or nothing.
 pub fn build(options: &BuildOptions) -> Result<Summary> {
+    build_keeping_pages(options).map(|(summary, _)| summary)
+}
+
+/// [`build`], also returning a [`PageRenderer`] with which a server renders pages again (the contact page with
+/// the form's messages) until the next good build.
+pub fn build_keeping_pages(options: &BuildOptions) -> Result<(Summary, PageRenderer)> {
     let start = Instant::now();
     check_output_folder(&options.root, &options.output)?;
-    let (site, files) = render_site(options)?;
+    let (site, files, pages) = load_and_render(options)?;
     output::write(&options.output, &files)?;
-    Ok(Summary {
+    let summary = Summary {
         pages: site.pages.len(),
         files: files.len(),
         elapsed: start.elapsed(),
-    })
+    };
+    Ok((summary, pages))
 }
 
 /// Load and render the site without writing anything.
 pub fn render_site(options: &BuildOptions) -> Result<(Site, Vec<OutputFile>)> {
+    load_and_render(options).map(|(site, files, _)| (site, files))
+}
+
+fn load_and_render(options: &BuildOptions) -> Result<(Site, Vec<OutputFile>, PageRenderer)> {
     let mut config = Config::load(&options.root.join("config.toml"), Path::new("config.toml"))?;
     config.apply(&options.overrides);
     let content = content::load(&options.root, options.drafts);
     let site = site::assemble(config, content)?;
-    let files = render::render(&options.root, &site)?;
-    Ok((site, files))
+    let (files, pages) = render::render_keeping_pages(&options.root, &site)?;
+    Ok((site, files, pages))
 }
 
 /// The output folder is replaced on every build, so it must never be the site itself or one of its source folders.

@@ -13,6 +13,7 @@ use crate::serve::ServeOptions;
 
 mod check;
 pub use check::{CheckArgs, Format};
+mod submissions;
 
 /// iopsite: build, preview and check the website of an Intensive Outpatient Program.
 #[derive(Debug, Parser)]
@@ -40,6 +41,10 @@ pub enum Command {
     Init(InitArgs),
     /// Write a new draft page with its front matter filled in.
     New(NewArgs),
+    /// Make the key pair that encrypts contact-form inquiries on the server.
+    Keygen(submissions::KeygenArgs),
+    /// List or export the stored contact-form inquiries, or delete old ones (`purge`).
+    Submissions(submissions::SubmissionsArgs),
 }
 
 impl Cli {
@@ -51,6 +56,8 @@ impl Cli {
             Command::Check(args) => args.run(),
             Command::Init(args) => args.run(),
             Command::New(args) => args.run(),
+            Command::Keygen(args) => args.run(),
+            Command::Submissions(args) => args.run(),
         }
     }
 }

@@ -81,6 +81,16 @@ pub struct Contact {
     pub reader: String,
     /// How long inquiries are kept (shown next to the form).
     pub retention: String,
+    /// Who inquiries are shared with (shown next to the form).
+    pub sharing: String,
+    /// That the form is not a crisis line (shown next to the form).
+    pub crisis_note: String,
+    /// The privacy page the consent box links to.
+    pub privacy: String,
+    /// The page with the form, shown again with messages when an answer is missing.
+    pub page: String,
+    /// Where people go after sending the form.
+    pub thanks: String,
 }
 
 impl Default for Contact {
@@ -92,6 +102,11 @@ impl Default for Contact {
             rate_limit: 5,
             reader: "Only our admissions staff read your message.".into(),
             retention: "We delete inquiries after 30 days.".into(),
+            sharing: "We never share it with advertisers.".into(),
+            crisis_note: "This form is not watched around the clock. In a crisis call or text 988; in an emergency call 911.".into(),
+            privacy: "/privacy/".into(),
+            page: "/contact/".into(),
+            thanks: "/contact/thanks/".into(),
         }
     }
 }
@@ -105,6 +120,55 @@ pub struct CheckConfig {
     pub ignore: BTreeMap<String, String>,
     /// `[check.allowed_hosts]`: host name → why pages may load things from it.
     pub allowed_hosts: BTreeMap<String, String>,
+}
+
+/// Folders of a site that are published or are sources: inquiries must never be stored inside them.
+const NOT_FOR_INQUIRIES: [&str; 5] = ["public", "content", "static", "themes", "templates"];
+
+impl Contact {
+    /// Check the settings that the form's safety depends on. `text` is config.toml, for line numbers.
+    fn check(&self, text: &str, shown: &Path) -> Result<()> {
+        let at = |key: &str| Location::line(shown, key_line(text, "contact", key));
+        if !self.recipient.is_empty() {
+            crate::keys::recipient(&self.recipient).map_err(|message| Error::Config {
+                at: at("recipient"),
+                message,
+            })?;
+        }
+        let first = self.store.components().next();
+        let inside = first
+            .and_then(|c| c.as_os_str().to_str())
+            .filter(|name| self.store.is_relative() && NOT_FOR_INQUIRIES.contains(name));
+        if let Some(folder) = inside {
+            let message = format!(
+                "inquiries must not be stored inside {folder}/, where they could be published or committed: use a path such as \"data/submissions.jsonl\""
+            );
+            return Err(Error::Config {
+                at: at("store"),
+                message,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The line of `key` inside `[table]` (1 when not written: the defaults are in effect).
+fn key_line(text: &str, table: &str, key: &str) -> usize {
+    let header = format!("[{table}]");
+    let mut in_table = false;
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim_start();
+        if line.starts_with('[') {
+            in_table = line.starts_with(&header);
+        } else if in_table
+            && line
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return index + 1;
+        }
+    }
+    1
 }
 
 /// Settings given on the command line that win over `config.toml`.
@@ -148,6 +212,7 @@ impl Config {
         if config.theme.is_empty() {
             config.theme = "default".into();
         }
+        config.contact.check(text, shown)?;
         Ok(config)
     }
 
@@ -241,6 +306,30 @@ mod tests {
             err.starts_with("config.toml:2: unknown field `ignor`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_bad_recipient_names_its_line() {
+        let err = parse("title = \"T\"\n[contact]\nrate_limit = 3\nrecipient = \"age1oops\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("config.toml:4: this is not an age public key"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn inquiries_are_never_stored_in_published_or_source_folders() {
+        let err = parse("[contact]\nstore = \"public/s.jsonl\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("config.toml:2: inquiries must not be stored inside public/"),
+            "{err}"
+        );
+        assert!(parse("[contact]\nstore = \"/var/lib/iop/s.jsonl\"\n").is_ok());
+        assert_eq!(parse("").unwrap().contact.rate_limit, 5);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Stage 6a: template context. Turns the assembled [`Site`] into the values templates see, using Zola's names
 //! (`page`, `section`, `config`) plus iopsite's own (`center`, `crisis_lines`, `menu`, `breadcrumbs`, `csp`,
-//! `json_ld`). Every page's value is built once and shared: a section's `pages` list and `get_section` hand out
+//! `json_ld`, `form`). Every page's value is built once and shared: a section's `pages` list and `get_section` hand out
 //! cheap clones of the same values, so a 1,000-entry navigation list costs no copying per page.
 
 use std::collections::HashMap;
@@ -194,6 +194,8 @@ fn globals(site: &Site) -> tera::Context {
     );
     globals.insert("menu", &site.menu);
     globals.insert("csp", &content_security_policy(config, false));
+    // The contact form, empty; the server renders the form's page again with values and messages in its place.
+    globals.insert("form", &crate::forms::FormView::blank());
     globals
 }
 

@@ -92,6 +92,14 @@ pub enum Error {
         /// Tera's own report (with the template excerpt), printed as the cause.
         source: Option<tera::Error>,
     },
+    /// A stored inquiry or a key file is wrong (damaged line, wrong key).
+    #[error("{at}: {message}")]
+    Store {
+        /// The file, and the line when one is known.
+        at: Location,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// Several content problems found in one build: all are reported, then the build stops.
     #[error("{}", list(.0))]
     Many(Vec<Error>),
@@ -127,9 +135,10 @@ impl Error {
 
     fn sort_key(&self) -> Option<Location> {
         match self {
-            Error::Config { at, .. } | Error::Content { at, .. } | Error::Template { at, .. } => {
-                Some(at.clone())
-            }
+            Error::Config { at, .. }
+            | Error::Content { at, .. }
+            | Error::Template { at, .. }
+            | Error::Store { at, .. } => Some(at.clone()),
             Error::Read { path, .. } | Error::Write { path, .. } => Some(Location::file(path)),
             Error::Many(_) => None,
         }

@@ -11,21 +11,32 @@
 //! `serve` runs `build` again on every saved change and serves the output folder with live reload; nothing else
 //! imports it. `check` comes last: it builds into a temporary folder and reads the built files back to report every
 //! problem. `new` scaffolds sites and pages from files embedded in the binary. The command line lives in `cli`.
+//!
+//! The contact form adds two leaves that come before `config` (they import only `error`): `forms` (parse and
+//! check a submitted form; no sockets, no disk; `context` gives templates the blank form) and `keys` (age
+//! encryption; `config` checks the public key with it). After `build` come `store` (one durable JSON line per
+//! inquiry) and `contact` (one submission from body to outcome, with the rate limit); `serve` answers
+//! `POST /contact` with them. `render::PageRenderer` renders the form's page again with messages, without
+//! rebuilding; it knows nothing of HTTP.
 
 pub mod build;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod contact;
 pub mod content;
 pub mod context;
 pub mod error;
+pub mod forms;
 pub mod front_matter;
+pub mod keys;
 pub mod markdown;
 pub mod new;
 pub mod output;
 pub mod render;
 pub mod serve;
 pub mod site;
+pub mod store;
 pub mod templates;
 
 pub use build::{BuildOptions, Summary, build};

@@ -1,9 +1,10 @@
 //! Stage 6b: render. Renders every page and section through its template (in parallel), and makes the files a
 //! site needs besides pages: `404.html`, `sitemap.xml`, `robots.txt`, alias redirects, `_headers`, the theme's and
 //! site's static files and the files beside pages. Output is a list of [`OutputFile`]s: nothing is written here,
-//! so `check` and tests can render with no disk.
+//! so `check` and tests can render with no disk. A [`PageRenderer`] keeps what is needed to render a page again
+//! with extra variables, for the server's answers to the contact form.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -42,8 +43,39 @@ impl OutputFile {
     }
 }
 
+/// One page's template and context, kept so it can be rendered again with extra variables.
+struct PageJob {
+    template: String,
+    context: tera::Context,
+    shown: PathBuf,
+}
+
+/// The templates and page contexts of a good build, kept so that a server can render one page again at request
+/// time with extra variables (the contact page with the form's messages) without rebuilding the site. It knows
+/// nothing of HTTP: it turns a URL path and variables into HTML.
+pub struct PageRenderer {
+    templates: Templates,
+    pages: HashMap<String, PageJob>,
+}
+
+impl PageRenderer {
+    /// Render the page at `path` (`/contact/`) with `extra` added to its context (an extra variable wins over a
+    /// global of the same name). `None` when there is no page there.
+    pub fn render(&self, path: &str, extra: tera::Context) -> Option<Result<String>> {
+        let job = self.pages.get(path)?;
+        let mut context = job.context.clone();
+        context.extend(extra);
+        Some(self.templates.render(&job.template, &context, &job.shown))
+    }
+}
+
 /// Render the whole site into output files, in a stable order (static files first, so pages win a clash).
 pub fn render(root: &Path, site: &Site) -> Result<Vec<OutputFile>> {
+    render_keeping_pages(root, site).map(|(files, _)| files)
+}
+
+/// [`render`], also returning a [`PageRenderer`] for rendering pages again later.
+pub fn render_keeping_pages(root: &Path, site: &Site) -> Result<(Vec<OutputFile>, PageRenderer)> {
     let SiteValues {
         pages: values,
         globals,
@@ -51,24 +83,34 @@ pub fn render(root: &Path, site: &Site) -> Result<Vec<OutputFile>> {
     } = context::build(site);
     let mut templates = Templates::load(root, &site.config.theme, Arc::new(lookup))?;
     *templates.tera.global_context() = globals;
-    let rendered: Vec<Result<OutputFile>> = site
+    let rendered: Vec<Result<(OutputFile, (String, PageJob))>> = site
         .pages
         .par_iter()
         .zip(&values)
         .map(|(page, value)| render_page(&templates, site, page, value))
         .collect();
     let mut files = static_files(root, site);
+    let mut pages = HashMap::new();
     let mut errors = Vec::new();
     for result in rendered {
         match result {
-            Ok(file) => files.push(file),
+            Ok((file, (path, job))) => {
+                files.push(file);
+                pages.insert(path, job);
+            }
             Err(err) => errors.push(err),
         }
     }
     if !errors.is_empty() {
         return Err(Error::from_list(one_per_template_line(errors)));
     }
-    files.extend(not_found_page(&templates, site)?);
+    files.extend(site_files(root, site, &templates)?);
+    Ok((files, PageRenderer { templates, pages }))
+}
+
+/// The files a site needs besides its pages: 404, alias redirects, sitemap, robots.txt, _headers.
+fn site_files(root: &Path, site: &Site, templates: &Templates) -> Result<Vec<OutputFile>> {
+    let mut files: Vec<OutputFile> = not_found_page(templates, site)?.into_iter().collect();
     files.extend(aliases(site)?);
     files.push(OutputFile::bytes("sitemap.xml", sitemap(root, site)));
     files.push(OutputFile::bytes(
@@ -120,7 +162,7 @@ fn render_page(
     site: &Site,
     page: &Page,
     value: &tera::Value,
-) -> Result<OutputFile> {
+) -> Result<(OutputFile, (String, PageJob))> {
     let name = template_for(site, page);
     if !templates.has(name) {
         let line = page.source.key_line("template");
@@ -133,6 +175,22 @@ fn render_page(
             message,
         ));
     }
+    let context = page_context(site, page, value);
+    let html = templates.render(name, &context, &page.source.shown)?;
+    let file = OutputFile::bytes(
+        format!("{}index.html", page.source.path.trim_start_matches('/')),
+        html,
+    );
+    let job = PageJob {
+        template: name.to_string(),
+        context,
+        shown: page.source.shown.clone(),
+    };
+    Ok((file, (page.source.path.clone(), job)))
+}
+
+/// The variables of one page's template, besides the globals.
+fn page_context(site: &Site, page: &Page, value: &tera::Value) -> tera::Context {
     let mut context = tera::Context::new();
     context.insert_value(
         if page.source.is_section {
@@ -149,11 +207,7 @@ fn render_page(
     );
     context.insert("breadcrumbs", &context::breadcrumbs(site, page));
     context.insert("json_ld", &context::json_ld(site, page));
-    let html = templates.render(name, &context, &page.source.shown)?;
-    Ok(OutputFile::bytes(
-        format!("{}index.html", page.source.path.trim_start_matches('/')),
-        html,
-    ))
+    context
 }
 
 fn not_found_page(templates: &Templates, site: &Site) -> Result<Option<OutputFile>> {
@@ -308,3 +362,6 @@ fn headers_file(site: &Site) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests;

@@ -161,6 +161,7 @@ fn located(err: Error) -> (Location, String) {
     let chain = causes(&err);
     match err {
         Error::Config { at, message }
+        | Error::Store { at, message }
         | Error::Content { at, message }
         | Error::Template { at, message, .. } => (at, format!("{message}{chain}")),
         Error::Read { path, .. } => (

@@ -27,7 +27,7 @@ pub(crate) enum Route {
     OverlayStyle,
     /// A live-reload poll.
     Events(Poll),
-    /// `POST /contact`: the contact form's endpoint (issue 4). Answered 405 until it exists.
+    /// `POST /contact`: the contact form's endpoint (answered in `serve::contact`).
     Contact,
     /// A method this address does not accept.
     MethodNotAllowed,
@@ -155,7 +155,7 @@ fn redirect_target(url: &str, path: &str) -> String {
 }
 
 /// Answer one request.
-pub(crate) fn handle(request: Request, shared: &Arc<Shared>) {
+pub(crate) fn handle(mut request: Request, shared: &Arc<Shared>) {
     let route = route(request.method(), request.url(), shared.live.is_some());
     if let (Route::Events(poll), Some(live)) = (&route, &shared.live) {
         let headers = shared.headers();
@@ -170,7 +170,12 @@ pub(crate) fn handle(request: Request, shared: &Arc<Shared>) {
         Route::Script => text(200, "text/javascript; charset=utf-8", livereload::SCRIPT),
         Route::OverlayStyle => text(200, "text/css; charset=utf-8", overlay::STYLE),
         Route::MethodNotAllowed => method_not_allowed(),
-        Route::Contact => contact(),
+        Route::Contact => {
+            // What a person wrote may be in the answer: never cached anywhere.
+            let response = super::contact::respond(&mut request, &shared.contact);
+            let _ = request.respond(with_headers(response, &shared.headers(), "no-store"));
+            return;
+        }
         Route::Site | Route::Events(_) => site(&request, shared),
     };
     let response = with_headers(response, &shared.headers(), "no-cache");
@@ -249,7 +254,7 @@ pub(crate) fn content_type(path: &Path) -> String {
     }
 }
 
-fn text(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> ResponseBox {
+pub(super) fn text(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> ResponseBox {
     add(
         Response::from_data(body.into())
             .with_status_code(status)
@@ -265,11 +270,6 @@ fn redirect(to: &str) -> ResponseBox {
         "Location",
         to,
     )
-}
-
-/// `POST /contact`. The contact form's endpoint (issue 4) goes here; until then a POST is refused like any other.
-fn contact() -> ResponseBox {
-    method_not_allowed()
 }
 
 fn method_not_allowed() -> ResponseBox {
@@ -294,7 +294,7 @@ fn with_headers(
 
 /// Add a header. Values come from config: one that is not valid header text (non-ASCII) is left out rather than
 /// failing the response; the page's own `<meta>` tags still carry the policy.
-fn add(mut response: ResponseBox, name: &str, value: &str) -> ResponseBox {
+pub(super) fn add(mut response: ResponseBox, name: &str, value: &str) -> ResponseBox {
     if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
         response.add_header(header);
     }

@@ -12,6 +12,7 @@
 //! `build` swaps the new files in, so no request ever sees a half-written site, and the browsers are told to reload
 //! only afterwards. `--no-watch` serves the built site alone: no watcher, no live reload, no injected code.
 
+mod contact;
 mod http;
 mod livereload;
 mod overlay;
@@ -25,8 +26,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
 
-use crate::build::{BuildOptions, build};
+use crate::build::{BuildOptions, build_keeping_pages};
 use crate::config::Config;
+use crate::render::PageRenderer;
 use livereload::Reload;
 use overlay::Problem;
 use watch::{Change, SiteWatcher};
@@ -67,6 +69,8 @@ pub(crate) struct Shared {
     pub(crate) output: PathBuf,
     /// The live reload (none with `--no-watch`).
     pub(crate) live: Option<Reload>,
+    /// The contact form's endpoint: inbox, and the pages of the last good build.
+    pub(crate) contact: contact::ContactState,
     /// Held for reading while a file is found and opened, for writing while a build swaps the output folder.
     site: RwLock<()>,
     status: RwLock<Arc<Status>>,
@@ -93,6 +97,7 @@ impl Shared {
         Shared {
             output,
             live: live.then(|| Reload::new(server_run(), livereload::POLL_TIMEOUT)),
+            contact: contact::ContactState::default(),
             site: RwLock::new(()),
             status: RwLock::new(Arc::new(Status {
                 headers: crate::render::security_headers(&Config::default()),
@@ -126,8 +131,8 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
         start_workers(&server, &shared);
         start_watching(watcher, &shared, build_options);
     } else {
-        let summary = build(&build_options)?;
-        shared.set_status(good_status(&build_options));
+        let (summary, pages) = build_keeping_pages(&build_options)?;
+        record_good_build(&shared, &build_options, pages);
         let (pages, ms) = (summary.pages, summary.elapsed.as_millis());
         println!("Built {pages} pages in {ms} ms");
         start_workers(&server, &shared);
@@ -226,12 +231,12 @@ fn rebuild(shared: &Shared, options: &BuildOptions, changes: &[Change]) {
     let before = shared.status();
     let result = {
         let _writing = shared.site.write().unwrap_or_else(PoisonError::into_inner);
-        build(options)
+        build_keeping_pages(options)
     };
     let what = describe(&options.root, changes);
     match result {
-        Ok(summary) => {
-            shared.set_status(good_status(options));
+        Ok((summary, pages)) => {
+            record_good_build(shared, options, pages);
             let (pages, ms) = (summary.pages, summary.elapsed.as_millis());
             match &what {
                 Some(what) => println!("{what}: rebuilt {pages} pages in {ms} ms"),
@@ -263,19 +268,25 @@ fn bump(shared: &Shared, css_only: bool) {
     }
 }
 
-fn good_status(options: &BuildOptions) -> Status {
-    let headers = match Config::load(&options.root.join("config.toml"), Path::new("config.toml")) {
-        Ok(mut config) => {
+/// After a good build: its security headers, and the pages and settings the contact form answers with.
+fn record_good_build(shared: &Shared, options: &BuildOptions, pages: PageRenderer) {
+    let config = Config::load(&options.root.join("config.toml"), Path::new("config.toml")).map(
+        |mut config| {
             config.apply(&options.overrides);
-            crate::render::security_headers(&config)
-        }
-        Err(_) => crate::render::security_headers(&Config::default()),
-    };
-    Status {
+            config
+        },
+    );
+    let headers = crate::render::security_headers(config.as_ref().unwrap_or(&Config::default()));
+    if let Ok(config) = &config {
+        shared
+            .contact
+            .update(config, &options.root, &options.output, pages);
+    }
+    shared.set_status(Status {
         built: true,
         problems: Vec::new(),
         headers,
-    }
+    });
 }
 
 /// "content/about.md changed" (none for the first build). Names a file that still exists if there is one, rather

@@ -13,6 +13,7 @@ pub(crate) fn problems(err: &Error) -> Vec<Problem> {
         Error::Many(errors) => return errors.iter().flat_map(problems).collect(),
         Error::Config { at, message }
         | Error::Content { at, message }
+        | Error::Store { at, message }
         | Error::Template { at, message, .. } => {
             (at.path.display().to_string(), at.line, message.clone())
         }
@@ -62,6 +63,7 @@ fn hint(err: &Error, message: &str) -> &'static str {
         Error::Write { .. } => {
             "Check that the output folder can be written to and the disk is not full."
         }
+        Error::Store { .. } => "Check the contact form's settings under [contact] in config.toml.",
         Error::Many(_) => "",
     }
 }

@@ -3,8 +3,10 @@
 
 mod build;
 mod check;
+mod contact;
 mod iop_site;
 mod new;
 mod serve;
 mod server;
+mod submissions;
 mod support;

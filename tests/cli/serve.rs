@@ -113,8 +113,8 @@ fn refuses_unknown_methods_and_unparseable_requests() {
     }
     assert_eq!(
         server.request("POST", "/contact").status,
-        405,
-        "the contact form comes later"
+        415,
+        "the contact form takes only form posts (tests/cli/contact.rs)"
     );
     assert_eq!(server.raw(b"NONSENSE\r\n\r\n").status, 400);
     assert_eq!(
