@@ -11,6 +11,8 @@ use crate::build::{BuildOptions, build};
 use crate::config::Overrides;
 use crate::serve::ServeOptions;
 
+mod check;
+pub use check::{CheckArgs, Format};
 mod submissions;
 
 /// iopsite: build, preview and check the website of an Intensive Outpatient Program.
@@ -18,7 +20,7 @@ mod submissions;
 #[command(
     version,
     about,
-    after_help = "Examples:\n  iopsite serve\n  iopsite build\n  iopsite new content/groups.md --title \"Our groups\"\n  iopsite init my-site"
+    after_help = "Examples:\n  iopsite serve\n  iopsite build\n  iopsite check --strict\n  iopsite new content/groups.md --title \"Our groups\"\n  iopsite init my-site"
 )]
 pub struct Cli {
     /// What to do.
@@ -33,6 +35,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Preview the site while you edit: build it, serve it, rebuild and refresh the browser on every save.
     Serve(ServeArgs),
+    /// Check the site before publishing: links, images, headings, privacy, crisis lines, plain language.
+    Check(CheckArgs),
     /// Make a new site (config, starter pages and the default theme) in a folder.
     Init(InitArgs),
     /// Write a new draft page with its front matter filled in.
@@ -49,6 +53,7 @@ impl Cli {
         match self.command {
             Command::Build(args) => args.run(),
             Command::Serve(args) => args.run(),
+            Command::Check(args) => args.run(),
             Command::Init(args) => args.run(),
             Command::New(args) => args.run(),
             Command::Keygen(args) => args.run(),

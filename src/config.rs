@@ -29,8 +29,8 @@ pub struct Config {
     pub crisis: Vec<CrisisLine>,
     /// The contact form.
     pub contact: Contact,
-    /// Rules of `iopsite check` turned off for the whole site, each with a reason.
-    pub check: BTreeMap<String, toml::Value>,
+    /// Settings of `iopsite check`.
+    pub check: CheckConfig,
     /// Anything else the theme wants (`config.extra`).
     pub extra: BTreeMap<String, toml::Value>,
 }
@@ -109,6 +109,17 @@ impl Default for Contact {
             thanks: "/contact/thanks/".into(),
         }
     }
+}
+
+/// `[check]`: rules of `iopsite check` turned off for the whole site, and other hosts pages may load from. Every
+/// entry needs a reason, so the next person knows why.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckConfig {
+    /// `[check.ignore]`: rule name → why it is off for the whole site.
+    pub ignore: BTreeMap<String, String>,
+    /// `[check.allowed_hosts]`: host name → why pages may load things from it.
+    pub allowed_hosts: BTreeMap<String, String>,
 }
 
 /// Folders of a site that are published or are sources: inquiries must never be stored inside them.
@@ -281,6 +292,18 @@ mod tests {
             .to_string();
         assert!(
             err.starts_with("config.toml:3: unknown field `fone`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn reads_check_settings_and_rejects_unknown_ones() {
+        let config = parse("[check.ignore]\nreadability = \"quotes a law\"\n[check.allowed_hosts]\n\"cdn.example.org\" = \"why\"\n").unwrap();
+        assert_eq!(config.check.ignore["readability"], "quotes a law");
+        assert_eq!(config.check.allowed_hosts["cdn.example.org"], "why");
+        let err = parse("[check]\nignor = {}\n").unwrap_err().to_string();
+        assert!(
+            err.starts_with("config.toml:2: unknown field `ignor`"),
             "{err}"
         );
     }

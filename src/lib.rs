@@ -9,7 +9,8 @@
 //! ```
 //!
 //! `serve` runs `build` again on every saved change and serves the output folder with live reload; nothing else
-//! imports it. `new` scaffolds sites and pages from files embedded in the binary. The command line lives in `cli`.
+//! imports it. `check` comes last: it builds into a temporary folder and reads the built files back to report every
+//! problem. `new` scaffolds sites and pages from files embedded in the binary. The command line lives in `cli`.
 //!
 //! The contact form adds two leaves that come before `config` (they import only `error`): `forms` (parse and
 //! check a submitted form; no sockets, no disk; `context` gives templates the blank form) and `keys` (age
@@ -19,6 +20,7 @@
 //! rebuilding; it knows nothing of HTTP.
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod contact;

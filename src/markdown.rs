@@ -12,9 +12,13 @@
 //! heading are held back, because the heading's id depends on its text, which comes after the
 //! opening tag.
 
+use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
+use std::fmt;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, OffsetIter, Options, Parser, Tag, TagEnd, html};
+
+mod table;
 
 /// One heading of the table of contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +71,34 @@ pub struct Rendered {
     pub problems: Vec<Problem>,
     /// Words of text a reader sees; markup is not counted, code is.
     pub word_count: usize,
+    /// `(byte offset in html, 1-based markdown line)` at each point where the markdown line of
+    /// the output changes, in order: lets `check` say which markdown line made a piece of HTML.
+    pub source_map: Vec<(usize, usize)>,
+}
+
+impl Rendered {
+    /// The markdown line that made a line of [`Rendered::html`] (both 1-based): the first
+    /// markdown line written on that HTML line, else the one still being written when it began.
+    pub fn markdown_line(&self, html_line: usize) -> usize {
+        let mut starts =
+            std::iter::once(0).chain(self.html.match_indices('\n').map(|(offset, _)| offset + 1));
+        let start = starts
+            .nth(html_line.saturating_sub(1))
+            .unwrap_or(self.html.len());
+        let end = self.html[start..]
+            .find('\n')
+            .map_or(self.html.len(), |offset| start + offset + 1);
+        let first_here = self
+            .source_map
+            .iter()
+            .find(|&&(offset, _)| (start..end).contains(&offset));
+        let before = self
+            .source_map
+            .iter()
+            .take_while(|&&(offset, _)| offset < start)
+            .last();
+        first_here.or(before).map_or(1, |&(_, line)| line)
+    }
 }
 
 /// How a link destination should be written in the output.
@@ -86,12 +118,17 @@ pub enum Rewrite {
 /// `rewrite`, which decides what the HTML gets. Email autolinks such as `<me@example.com>` pass
 /// the bare address; the HTML writer adds `mailto:` afterwards.
 pub fn render(markdown: &str, rewrite: &dyn Fn(&str) -> Rewrite) -> Rendered {
-    let mut events = DocumentEvents::new(markdown, rewrite);
+    let written = Cell::new(0);
+    let mut events = DocumentEvents::new(markdown, rewrite, &written);
     // HTML is usually somewhat longer than its markdown; reserving once avoids repeated regrowth.
-    let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
-    html::push_html(&mut html, &mut events);
+    let mut html = CountingWriter {
+        out: String::with_capacity(markdown.len() + markdown.len() / 2),
+        written: &written,
+    };
+    html::write_html_fmt(&mut html, &mut events).expect("writing to a String cannot fail");
     Rendered {
-        html,
+        html: html.out,
+        source_map: events.source_map,
         toc: events.toc,
         heading_ids: events.ids.in_order,
         links: events.links,
@@ -101,7 +138,7 @@ pub fn render(markdown: &str, rewrite: &dyn Fn(&str) -> Rewrite) -> Rendered {
 }
 
 /// The parser with the markdown extensions this site supports, like mdBook's `new_cmark_parser`.
-fn new_parser(markdown: &str) -> Parser<'_> {
+pub(crate) fn new_parser(markdown: &str) -> Parser<'_> {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -137,12 +174,32 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
+/// The HTML being written, with its length shared so the events can note where each one lands.
+struct CountingWriter<'w> {
+    out: String,
+    written: &'w Cell<usize>,
+}
+
+impl fmt::Write for CountingWriter<'_> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        self.out.push_str(text);
+        self.written.set(self.out.len());
+        Ok(())
+    }
+}
+
 /// The parser's events for one document, with heading ids added and link destinations
 /// rewritten, collecting the facts for [`Rendered`] as the HTML writer pulls them.
 struct DocumentEvents<'a, 'r> {
     parser: OffsetIter<'a>,
     rewrite: &'r dyn Fn(&str) -> Rewrite,
     lines: LineCursor<'a>,
+    /// Bytes of HTML written so far (the writer finishes one event before asking for the next).
+    written: &'r Cell<usize>,
+    /// Markdown line of the event read last.
+    event_line: usize,
+    source_map: Vec<(usize, usize)>,
+    tables: table::TableAlign,
     /// Events of a heading already read but not yet handed to the HTML writer.
     pending: VecDeque<Event<'a>>,
     /// Plain text of the heading being read; kept to reuse its allocation.
@@ -155,11 +212,19 @@ struct DocumentEvents<'a, 'r> {
 }
 
 impl<'a, 'r> DocumentEvents<'a, 'r> {
-    fn new(markdown: &'a str, rewrite: &'r dyn Fn(&str) -> Rewrite) -> Self {
+    fn new(
+        markdown: &'a str,
+        rewrite: &'r dyn Fn(&str) -> Rewrite,
+        written: &'r Cell<usize>,
+    ) -> Self {
         Self {
             parser: new_parser(markdown).into_offset_iter(),
             rewrite,
             lines: LineCursor::new(markdown),
+            written,
+            event_line: 1,
+            source_map: Vec::new(),
+            tables: table::TableAlign::default(),
             pending: VecDeque::new(),
             heading_text: String::new(),
             words: WordCounter::default(),
@@ -173,6 +238,7 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
     /// The next parser event, with its link destination rewritten and its words counted.
     fn next_event(&mut self) -> Option<Event<'a>> {
         let (mut event, range) = self.parser.next()?;
+        self.event_line = self.lines.line_at(range.start);
         self.words.observe(&event);
         match &mut event {
             Event::Start(Tag::Link { dest_url, .. }) => {
@@ -248,7 +314,19 @@ impl<'a> Iterator for DocumentEvents<'a, '_> {
         if let Some(event) = self.pending.pop_front() {
             return Some(event);
         }
-        match self.next_event()? {
+        let event = self.next_event()?;
+        // A heading's own events are buffered, so they are mapped to the heading's line. An end
+        // event's range starts with its element, so it would point back up: it is left out.
+        let is_end = matches!(event, Event::End(_));
+        if !is_end
+            && self
+                .source_map
+                .last()
+                .is_none_or(|&(_, line)| line != self.event_line)
+        {
+            self.source_map.push((self.written.get(), self.event_line));
+        }
+        match event {
             Event::Start(Tag::Heading {
                 level,
                 id,
@@ -263,7 +341,7 @@ impl<'a> Iterator for DocumentEvents<'a, '_> {
                     attrs,
                 }))
             }
-            event => Some(event),
+            event => Some(self.tables.map(event)),
         }
     }
 }
@@ -603,6 +681,23 @@ mod tests {
     }
 
     #[test]
+    fn html_lines_map_back_to_markdown_lines() {
+        let markdown =
+            "# Title\n\nFirst line\nsecond line\n\n- item\n- ![](x.png)\n\n| a |\n|---|\n| b |\n";
+        let rendered = render_kept(markdown);
+        let lines: Vec<usize> = (1..=rendered.html.lines().count())
+            .map(|line| rendered.markdown_line(line))
+            .collect();
+        // h1, p + soft break, ul, li, li, /ul, table head, row b, /table
+        assert_eq!(lines, [1, 3, 4, 6, 6, 7, 7, 9, 11, 11], "{}", rendered.html);
+        assert_eq!(
+            rendered.markdown_line(99),
+            11,
+            "past the end: the last line"
+        );
+    }
+
+    #[test]
     fn footnotes_render() {
         let rendered = render_kept("Text[^1].\n\n[^1]: The note.\n");
         assert_eq!(
@@ -618,8 +713,8 @@ mod tests {
         let rendered = render_kept("| a | b |\n|---|:-:|\n| 1 | 2 |\n");
         assert_eq!(
             rendered.html,
-            "<table><thead><tr><th>a</th><th style=\"text-align: center\">b</th></tr></thead><tbody>\n\
-             <tr><td>1</td><td style=\"text-align: center\">2</td></tr>\n</tbody></table>\n"
+            "<table><thead><tr><th>a</th><th class=\"align-center\">b</th></tr></thead><tbody>\n\
+             <tr><td>1</td><td class=\"align-center\">2</td></tr>\n</tbody></table>\n"
         );
     }
 

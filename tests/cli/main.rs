@@ -2,6 +2,7 @@
 //! (`tests/fixtures/<case>/`) copied into a temporary folder. See `tests/README.md` to add a case.
 
 mod build;
+mod check;
 mod contact;
 mod iop_site;
 mod new;
