@@ -42,21 +42,6 @@ fn stored(site: &SiteTest) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// Wait (bounded) until the server has printed `text` on stdout or stderr: its output is read by other threads.
-#[track_caller]
-fn wait_for_output(server: &Server, text: &str) {
-    let start = std::time::Instant::now();
-    while !(server.stdout().contains(text) || server.stderr().contains(text)) {
-        assert!(
-            start.elapsed() < BOUND,
-            "the server never printed {text:?}:\n{}\n{}",
-            server.stdout(),
-            server.stderr()
-        );
-        thread::sleep(std::time::Duration::from_millis(20));
-    }
-}
-
 fn set_rate_limit(site: &SiteTest, limit: u32) {
     let config = fs::read_to_string(site.root().join("config.toml")).unwrap();
     let config = config.replace("rate_limit = 0", &format!("rate_limit = {limit}"));
@@ -103,9 +88,8 @@ fn a_valid_inquiry_is_stored_then_answered_303() {
         0o600
     );
     let id = lines[0]["id"].as_str().unwrap();
-    wait_for_output(&server, &format!("contact: stored inquiry {id}"));
-    wait_for_output(
-        &server,
+    server.wait_for_output(&format!("contact: stored inquiry {id}"));
+    server.wait_for_output(
         "warning: contact-form inquiries will be stored unencrypted in data/submissions.jsonl",
     );
     for output in [server.stdout(), server.stderr()] {
@@ -186,7 +170,7 @@ fn a_filled_honeypot_gets_the_same_303_and_nothing_is_stored() {
     assert_status(&reply, 303);
     assert_eq!(reply.header("Location"), Some("/contact/thanks/"));
     assert!(stored(&site).is_empty());
-    wait_for_output(&server, "contact: spam caught (1 so far)");
+    server.wait_for_output("contact: spam caught (1 so far)");
 }
 
 #[test]
@@ -317,8 +301,7 @@ fn an_inquiry_that_cannot_be_stored_gets_500_and_the_phone_number() {
     reply
         .has("your message was not sent. Please call us at (555) 555-0100")
         .has(r#"value="Jordan Q""#);
-    wait_for_output(
-        &server,
+    server.wait_for_output(
         "contact: could not store an inquiry: data/submissions.jsonl: cannot write here",
     );
     for output in [server.stdout(), server.stderr()] {

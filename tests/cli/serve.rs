@@ -249,11 +249,7 @@ fn overlay_shows_and_goes(case: &str, broken: &str, expected: &[&str]) {
     for text in expected {
         page.has(text);
     }
-    assert!(
-        server.stderr().contains(&format!("error: {broken}")),
-        "{}",
-        server.stderr()
-    );
+    server.wait_for_output(&format!("error: {broken}"));
     let broken_state = server.state("/guide/");
     match good {
         Some(bytes) => std::fs::write(site.root().join(broken), bytes).unwrap(),

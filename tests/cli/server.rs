@@ -108,6 +108,22 @@ impl Server {
         self.stderr.lock().unwrap().clone()
     }
 
+    /// Wait (bounded) until the server has printed `text` on stdout or stderr: its output is read by other
+    /// threads, so what it printed a moment ago may not be here yet.
+    #[track_caller]
+    pub(crate) fn wait_for_output(&self, text: &str) {
+        let start = std::time::Instant::now();
+        while !(self.stdout().contains(text) || self.stderr().contains(text)) {
+            assert!(
+                start.elapsed() < BOUND,
+                "the server never printed {text:?}:\n{}\n{}",
+                self.stdout(),
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Send raw bytes as a request and read the whole answer.
     pub(crate) fn raw(&self, request: &[u8]) -> Reply {
         let mut stream = TcpStream::connect_timeout(&self.address, BOUND).unwrap();
