@@ -1,4 +1,5 @@
-//! Stage 8: the build, read as a table of contents: config → content → site → render → output.
+//! Stage 8: the build, read as a table of contents: config → content → site → render → output (each file written
+//! as it is rendered, into a staging folder swapped in at the end).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -33,27 +34,34 @@ pub struct Summary {
     pub elapsed: Duration,
 }
 
-/// Build the site into the output folder, all or nothing.
+/// Build the site into the output folder, all or nothing. Each file is written as soon as it is rendered.
 pub fn build(options: &BuildOptions) -> Result<Summary> {
     let start = Instant::now();
     check_output_folder(&options.root, &options.output)?;
-    let (site, files) = render_site(options)?;
-    output::write(&options.output, &files)?;
+    let site = load(options)?;
+    let staging = output::Staging::create(&options.output)?;
+    let files = render::render_each(&options.root, &site, |file| staging.write(file))?;
+    staging.swap_in()?;
     Ok(Summary {
         pages: site.pages.len(),
-        files: files.len(),
+        files,
         elapsed: start.elapsed(),
     })
 }
 
 /// Load and render the site without writing anything.
 pub fn render_site(options: &BuildOptions) -> Result<(Site, Vec<OutputFile>)> {
+    let site = load(options)?;
+    let files = render::render(&options.root, &site)?;
+    Ok((site, files))
+}
+
+/// Read the config and the content, and assemble the site.
+fn load(options: &BuildOptions) -> Result<Site> {
     let mut config = Config::load(&options.root.join("config.toml"), Path::new("config.toml"))?;
     config.apply(&options.overrides);
     let content = content::load(&options.root, options.drafts);
-    let site = site::assemble(config, content)?;
-    let files = render::render(&options.root, &site)?;
-    Ok((site, files))
+    site::assemble(config, content)
 }
 
 /// The output folder is replaced on every build, so it must never be the site itself or one of its source folders.

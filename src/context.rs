@@ -122,10 +122,12 @@ pub fn build(site: &Site) -> SiteValues {
     }
 }
 
+/// A copy of a map value with one more field. The fields are shared, not copied: serialising the map again would
+/// copy every string in it, including the content of every page in a section's `pages`.
 fn with_field(value: &Value, key: &str, field: Value) -> Value {
     let mut map = value.as_map().cloned().unwrap_or_default();
     map.insert(key.to_string().into(), field);
-    Value::from_serializable(&map)
+    Value::from(map)
 }
 
 fn neighbour<'a>(site: &'a Site, index: Option<usize>, base: &str) -> Option<Neighbour<'a>> {

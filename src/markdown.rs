@@ -90,6 +90,8 @@ pub fn render(markdown: &str, rewrite: &dyn Fn(&str) -> Rewrite) -> Rendered {
     // HTML is usually somewhat longer than its markdown; reserving once avoids repeated regrowth.
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
     html::push_html(&mut html, &mut events);
+    // A site's HTML is kept until every page is rendered: give back what the estimate reserved too much.
+    html.shrink_to_fit();
     Rendered {
         html,
         toc: events.toc,
@@ -126,7 +128,12 @@ pub fn slugify(text: &str) -> String {
                 slug.push('-');
             }
             separator_pending = false;
-            slug.extend(c.to_lowercase());
+            if c.is_ascii() {
+                // The usual case, without the Unicode case tables.
+                slug.push(c.to_ascii_lowercase());
+            } else {
+                slug.extend(c.to_lowercase());
+            }
         } else if c.is_whitespace() || c == '-' || c == '_' {
             separator_pending = true;
         }
@@ -361,6 +368,25 @@ impl<'a> LineCursor<'a> {
     }
 }
 
+const SPACE: u8 = 1;
+const ALPHANUMERIC: u8 = 2;
+
+/// What each ASCII byte is to the word counter: whitespace as `char::is_whitespace` has it, a letter or digit, or
+/// neither (0). One table look-up per byte is several times faster than the comparisons it replaces.
+static ASCII_CLASS: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut byte: u8 = 0;
+    while byte < 128 {
+        if matches!(byte, b'\t'..=b'\r' | b' ') {
+            table[byte as usize] = SPACE;
+        } else if byte.is_ascii_alphanumeric() {
+            table[byte as usize] = ALPHANUMERIC;
+        }
+        byte += 1;
+    }
+    table
+};
+
 /// Counts words in text and code events. A word is a whitespace-separated run holding at least
 /// one letter or digit, so a lone `-` or `|` is not a word.
 #[derive(Default)]
@@ -382,13 +408,31 @@ impl WordCounter {
     }
 
     fn count_text(&mut self, text: &str) {
-        for c in text.chars() {
-            if c.is_whitespace() {
-                self.in_counted_word = false;
-            } else if !self.in_counted_word && c.is_alphanumeric() {
-                self.count += 1;
-                self.in_counted_word = true;
+        if text.is_ascii() {
+            // The usual case, a byte at a time and without branches: decoding `char`s and branching on each made
+            // word counting a tenth of a build.
+            let (mut count, mut in_word) = (0, self.in_counted_word);
+            for &byte in text.as_bytes() {
+                let class = ASCII_CLASS[usize::from(byte)];
+                let is_alphanumeric = class == ALPHANUMERIC;
+                count += usize::from(!in_word & is_alphanumeric);
+                in_word = class != SPACE && (in_word | is_alphanumeric);
             }
+            self.count += count;
+            self.in_counted_word = in_word;
+        } else {
+            for c in text.chars() {
+                self.step(c.is_whitespace(), c.is_alphanumeric());
+            }
+        }
+    }
+
+    fn step(&mut self, is_space: bool, is_alphanumeric: bool) {
+        if is_space {
+            self.in_counted_word = false;
+        } else if !self.in_counted_word && is_alphanumeric {
+            self.count += 1;
+            self.in_counted_word = true;
         }
     }
 }

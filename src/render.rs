@@ -42,8 +42,30 @@ impl OutputFile {
     }
 }
 
-/// Render the whole site into output files, in a stable order (static files first, so pages win a clash).
+/// Render the whole site into output files, writing nothing, in a stable order: static files first, so a page at
+/// the same path wins when the files are written in order.
 pub fn render(root: &Path, site: &Site) -> Result<Vec<OutputFile>> {
+    render_with(root, site, Ok)
+}
+
+/// Render the whole site and hand each file to `emit` as soon as it is made, from several threads at once, so the
+/// HTML of a big site never has to be in memory all at once. Every static file is emitted before any page, so a
+/// page wins a clash. Returns how many files were emitted.
+pub fn render_each(
+    root: &Path,
+    site: &Site,
+    emit: impl Fn(&OutputFile) -> Result<()> + Sync,
+) -> Result<usize> {
+    let emitted = render_with(root, site, |file| emit(&file))?;
+    Ok(emitted.len())
+}
+
+/// Render everything, pass each file through `emit` and keep what it returns, in the order of [`render`].
+fn render_with<T: Send>(
+    root: &Path,
+    site: &Site,
+    emit: impl Fn(OutputFile) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
     let SiteValues {
         pages: values,
         globals,
@@ -51,24 +73,36 @@ pub fn render(root: &Path, site: &Site) -> Result<Vec<OutputFile>> {
     } = context::build(site);
     let mut templates = Templates::load(root, &site.config.theme, Arc::new(lookup))?;
     *templates.tera.global_context() = globals;
-    let rendered: Vec<Result<OutputFile>> = site
+    let mut emitted: Vec<T> = static_files(root, site)
+        .into_par_iter()
+        .map(&emit)
+        .collect::<Result<_>>()?;
+    let rendered: Vec<Result<T>> = site
         .pages
         .par_iter()
         .zip(&values)
-        .map(|(page, value)| render_page(&templates, site, page, value))
+        .map(|(page, value)| emit(render_page(&templates, site, page, value)?))
         .collect();
-    let mut files = static_files(root, site);
     let mut errors = Vec::new();
     for result in rendered {
         match result {
-            Ok(file) => files.push(file),
+            Ok(done) => emitted.push(done),
             Err(err) => errors.push(err),
         }
     }
     if !errors.is_empty() {
         return Err(Error::from_list(one_per_template_line(errors)));
     }
-    files.extend(not_found_page(&templates, site)?);
+    for file in other_files(root, site, &templates)? {
+        emitted.push(emit(file)?);
+    }
+    Ok(emitted)
+}
+
+/// The files besides pages and static files: `404.html`, alias redirects, `sitemap.xml`, `robots.txt`, `_headers`.
+fn other_files(root: &Path, site: &Site, templates: &Templates) -> Result<Vec<OutputFile>> {
+    let mut files = Vec::new();
+    files.extend(not_found_page(templates, site)?);
     files.extend(aliases(site)?);
     files.push(OutputFile::bytes("sitemap.xml", sitemap(root, site)));
     files.push(OutputFile::bytes(

@@ -93,10 +93,11 @@ pub fn assemble(config: Config, content: Content) -> Result<Site> {
         .par_iter()
         .map(|page| render_page(page, &targets))
         .collect();
-    let link_errors = sources
-        .iter()
+    let link_errors: Vec<Error> = sources
+        .par_iter()
         .zip(&rendered)
-        .flat_map(|(page, out)| link_errors(page, out, &targets, &rendered));
+        .flat_map_iter(|(page, out)| link_errors(page, out, &targets, &rendered))
+        .collect();
     content_errors.extend(link_errors);
     if !content_errors.is_empty() {
         return Err(Error::from_list(content_errors));
