@@ -4,4 +4,5 @@
 mod build;
 mod iop_site;
 mod new;
+mod parallel;
 mod support;
