@@ -38,9 +38,9 @@ pub struct Summary {
 pub fn build(options: &BuildOptions) -> Result<Summary> {
     let start = Instant::now();
     check_output_folder(&options.root, &options.output)?;
-    let site = load(options)?;
+    let mut site = load(options)?;
     let staging = output::Staging::create(&options.output)?;
-    let files = render::render_each(&options.root, &site, |file| staging.write(file))?;
+    let files = render::render_each(&options.root, &mut site, |file| staging.write(file))?;
     staging.swap_in()?;
     Ok(Summary {
         pages: site.pages.len(),

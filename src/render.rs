@@ -45,18 +45,20 @@ impl OutputFile {
 /// Render the whole site into output files, writing nothing, in a stable order: static files first, so a page at
 /// the same path wins when the files are written in order.
 pub fn render(root: &Path, site: &Site) -> Result<Vec<OutputFile>> {
-    render_with(root, site, Ok)
+    render_with(root, site, context::build(site), Ok)
 }
 
 /// Render the whole site and hand each file to `emit` as soon as it is made, from several threads at once, so the
 /// HTML of a big site never has to be in memory all at once. Every static file is emitted before any page, so a
-/// page wins a clash. Returns how many files were emitted.
+/// page wins a clash. Returns how many files were emitted. The pages' markdown HTML is moved into the template
+/// values ([`context::build_taking_html`]), so `rendered.html` is empty afterwards.
 pub fn render_each(
     root: &Path,
-    site: &Site,
+    site: &mut Site,
     emit: impl Fn(&OutputFile) -> Result<()> + Sync,
 ) -> Result<usize> {
-    let emitted = render_with(root, site, |file| emit(&file))?;
+    let values = context::build_taking_html(site);
+    let emitted = render_with(root, site, values, |file| emit(&file))?;
     Ok(emitted.len())
 }
 
@@ -64,13 +66,14 @@ pub fn render_each(
 fn render_with<T: Send>(
     root: &Path,
     site: &Site,
+    values: SiteValues,
     emit: impl Fn(OutputFile) -> Result<T> + Sync,
 ) -> Result<Vec<T>> {
     let SiteValues {
         pages: values,
         globals,
         lookup,
-    } = context::build(site);
+    } = values;
     let mut templates = Templates::load(root, &site.config.theme, Arc::new(lookup))?;
     *templates.tera.global_context() = globals;
     let mut emitted: Vec<T> = static_files(root, site)
