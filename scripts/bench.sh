@@ -52,7 +52,12 @@ for n in $sizes; do
         [ "$nav" = nonav ] && flag=(--nav none)
         for flavor in generic hugo; do
             dir="$work/corpus/$flavor-$n-$nav"
-            [ -d "$dir" ] || python3 "$corpus_script" --pages "$n" --out "$dir" --flavor "$flavor" "${flag[@]}" >/dev/null
+            [ -d "$dir" ] && continue
+            # Quiet unless it fails: it reports every corpus on stderr.
+            log="$(python3 "$corpus_script" --pages "$n" --out "$dir" --flavor "$flavor" "${flag[@]}" 2>&1)" || {
+                echo "$log" >&2
+                exit 1
+            }
         done
     done
 done
@@ -114,6 +119,14 @@ for n in $sizes; do
         "bound-rayon=$bound $work/corpus/generic-$n-nonav/content $work/out/bound-rayon-$n rayon" \
         "iopsite=$iopsite build --root $work/corpus/generic-$n-nonav --output $work/out/iopsite-$n-nonav"
 done
+# Scaling: the smallest and the largest size side by side, so that the machine's load is the same for both.
+small="${sizes%% *}"
+large="${sizes##* }"
+if [ "$small" != "$large" ]; then
+    series "scaling-nonav" \
+        "iopsite-$small=$iopsite build --root $work/corpus/generic-$small-nonav --output $work/out/iopsite-$small-nonav" \
+        "iopsite=$iopsite build --root $work/corpus/generic-$large-nonav --output $work/out/iopsite-$large-nonav"
+fi
 
 echo
 echo "== results (also in $results)"
