@@ -1,11 +1,12 @@
-//! Stage 8: the build, read as a table of contents: config → content → site → render → output.
+//! Stage 8: the build, read as a table of contents: config → content → site → render → output (each file written
+//! as it is rendered, into a staging folder swapped in at the end).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::config::{Config, Overrides};
 use crate::error::{Error, Location, Result};
-use crate::render::{OutputFile, PageRenderer};
+use crate::render::{KeepPages, OutputFile, PageRenderer};
 use crate::site::Site;
 use crate::{content, output, render, site};
 
@@ -33,21 +34,28 @@ pub struct Summary {
     pub elapsed: Duration,
 }
 
-/// Build the site into the output folder, all or nothing.
+/// Build the site into the output folder, all or nothing. Each file is written as soon as it is rendered.
 pub fn build(options: &BuildOptions) -> Result<Summary> {
-    build_keeping_pages(options).map(|(summary, _)| summary)
+    build_with(options, KeepPages::No).map(|(summary, _)| summary)
 }
 
 /// [`build`], also returning a [`PageRenderer`] with which a server renders pages again (the contact page with
 /// the form's messages) until the next good build.
 pub fn build_keeping_pages(options: &BuildOptions) -> Result<(Summary, PageRenderer)> {
+    build_with(options, KeepPages::Yes)
+}
+
+fn build_with(options: &BuildOptions, keep: KeepPages) -> Result<(Summary, PageRenderer)> {
     let start = Instant::now();
     check_output_folder(&options.root, &options.output)?;
-    let (site, files, pages) = load_and_render(options)?;
-    output::write(&options.output, &files)?;
+    let mut site = load(options)?;
+    let staging = output::Staging::create(&options.output)?;
+    let (files, pages) =
+        render::render_each(&options.root, &mut site, keep, |file| staging.write(file))?;
+    staging.swap_in()?;
     let summary = Summary {
         pages: site.pages.len(),
-        files: files.len(),
+        files,
         elapsed: start.elapsed(),
     };
     Ok((summary, pages))
@@ -55,16 +63,17 @@ pub fn build_keeping_pages(options: &BuildOptions) -> Result<(Summary, PageRende
 
 /// Load and render the site without writing anything.
 pub fn render_site(options: &BuildOptions) -> Result<(Site, Vec<OutputFile>)> {
-    load_and_render(options).map(|(site, files, _)| (site, files))
+    let site = load(options)?;
+    let files = render::render(&options.root, &site)?;
+    Ok((site, files))
 }
 
-fn load_and_render(options: &BuildOptions) -> Result<(Site, Vec<OutputFile>, PageRenderer)> {
+/// Read the config and the content, and assemble the site.
+fn load(options: &BuildOptions) -> Result<Site> {
     let mut config = Config::load(&options.root.join("config.toml"), Path::new("config.toml"))?;
     config.apply(&options.overrides);
     let content = content::load(&options.root, options.drafts);
-    let site = site::assemble(config, content)?;
-    let (files, pages) = render::render_keeping_pages(&options.root, &site)?;
-    Ok((site, files, pages))
+    site::assemble(config, content)
 }
 
 /// The output folder is replaced on every build, so it must never be the site itself or one of its source folders.

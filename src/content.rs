@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::error::{Error, Location, Result};
@@ -78,30 +79,18 @@ pub struct Content {
 }
 
 /// Read `root/content`. Drafts are left out unless `drafts`. Problems are collected in [`Content::errors`] and the
-/// rest is still loaded, so one build can report every problem at once.
+/// rest is still loaded, so one build can report every problem at once. Markdown files are read and parsed in
+/// parallel; the result is in file order all the same.
 pub fn load(root: &Path, drafts: bool) -> Content {
     let dir = root.join("content");
     let mut content = Content::default();
-    // Links are followed: staff may link a shared folder in; a dangling link is reported, not skipped.
-    for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
-        let entry = match entry {
-            Ok(entry) if entry.file_type().is_file() => entry,
-            Ok(_) => continue,
-            Err(err) => {
-                content.errors.push(walk_error(root, &dir, err));
-                continue;
-            }
-        };
-        let file = relative(&dir, entry.path());
-        if is_ignored(&file) {
-            continue;
-        }
-        if !file.ends_with(".md") {
-            let source = entry.path().to_path_buf();
-            content.assets.push(Asset { source, file });
-            continue;
-        }
-        match read_page(entry.path(), file.clone()) {
+    let markdown = walk(root, &dir, &mut content);
+    let read: Vec<(String, Result<SourcePage>)> = markdown
+        .into_par_iter()
+        .map(|(source, file)| (file.clone(), read_page(&source, file)))
+        .collect();
+    for (file, result) in read {
+        match result {
             Ok(page) if drafts || !page.front_matter.draft => content.pages.push(page),
             Ok(_) => {}
             Err(err) => {
@@ -113,6 +102,34 @@ pub fn load(root: &Path, drafts: bool) -> Content {
     let duplicates = duplicate_urls(&content.pages);
     content.errors.extend(duplicates);
     content
+}
+
+/// Walk `dir` in file order: other files become assets, folders that cannot be read become errors, and the
+/// markdown files are returned (path on disk, path inside `content/`) to be read.
+fn walk(root: &Path, dir: &Path, content: &mut Content) -> Vec<(PathBuf, String)> {
+    let mut markdown = Vec::new();
+    // Links are followed: staff may link a shared folder in; a dangling link is reported, not skipped.
+    for entry in WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+        let entry = match entry {
+            Ok(entry) if entry.file_type().is_file() => entry,
+            Ok(_) => continue,
+            Err(err) => {
+                content.errors.push(walk_error(root, dir, err));
+                continue;
+            }
+        };
+        let file = relative(dir, entry.path());
+        if is_ignored(&file) {
+            continue;
+        }
+        let source = entry.into_path();
+        if file.ends_with(".md") {
+            markdown.push((source, file));
+        } else {
+            content.assets.push(Asset { source, file });
+        }
+    }
+    markdown
 }
 
 fn walk_error(root: &Path, dir: &Path, err: walkdir::Error) -> Error {

@@ -88,12 +88,34 @@ pub struct SiteValues {
 
 /// Build every value templates need.
 pub fn build(site: &Site) -> SiteValues {
-    let base = &site.config.base_url;
     let plain: Vec<Value> = (0..site.pages.len())
         .into_par_iter()
-        .map(|i| page_value(site, i, base))
+        .map(|i| page_value(site, i, &site.pages[i].rendered.html))
         .collect();
-    let mut pages = plain.clone();
+    with_sections(site, &plain)
+}
+
+/// Like [`build`], but each page's HTML is moved into its value rather than copied, leaving `rendered.html` empty:
+/// a big site then holds its HTML once (at 10,000 pages that is about 60 MB less).
+pub fn build_taking_html(site: &mut Site) -> SiteValues {
+    let html: Vec<String> = site
+        .pages
+        .iter_mut()
+        .map(|page| std::mem::take(&mut page.rendered.html))
+        .collect();
+    let site = &*site;
+    let plain: Vec<Value> = html
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, html)| page_value(site, i, &html))
+        .collect();
+    with_sections(site, &plain)
+}
+
+/// Add `pages` to the sections' values, and make the look-up tables and the globals.
+fn with_sections(site: &Site, plain: &[Value]) -> SiteValues {
+    let base = &site.config.base_url;
+    let mut pages = plain.to_vec();
     let mut lookup = Lookup {
         base_url: base.clone(),
         ..Lookup::default()
@@ -122,10 +144,12 @@ pub fn build(site: &Site) -> SiteValues {
     }
 }
 
+/// A copy of a map value with one more field. The fields are shared, not copied: serialising the map again would
+/// copy every string in it, including the content of every page in a section's `pages`.
 fn with_field(value: &Value, key: &str, field: Value) -> Value {
     let mut map = value.as_map().cloned().unwrap_or_default();
     map.insert(key.to_string().into(), field);
-    Value::from_serializable(&map)
+    Value::from(map)
 }
 
 fn neighbour<'a>(site: &'a Site, index: Option<usize>, base: &str) -> Option<Neighbour<'a>> {
@@ -138,7 +162,8 @@ fn neighbour<'a>(site: &'a Site, index: Option<usize>, base: &str) -> Option<Nei
     })
 }
 
-fn page_value(site: &Site, index: usize, base: &str) -> Value {
+fn page_value(site: &Site, index: usize, content: &str) -> Value {
+    let base = &site.config.base_url;
     let page: &Page = &site.pages[index];
     let (source, fm) = (&page.source, &page.source.front_matter);
     let permalink = format!("{base}{}", source.path);
@@ -152,7 +177,7 @@ fn page_value(site: &Site, index: usize, base: &str) -> Value {
     Value::from_serializable(&PageFields {
         title: source.title(),
         description: fm.description.as_deref().unwrap_or_default(),
-        content: &page.rendered.html,
+        content,
         path: &source.path,
         toc: toc(&page.rendered.toc, &permalink),
         permalink,

@@ -127,7 +127,7 @@ pub fn render(markdown: &str, rewrite: &dyn Fn(&str) -> Rewrite) -> Rendered {
     };
     html::write_html_fmt(&mut html, &mut events).expect("writing to a String cannot fail");
     Rendered {
-        html: html.out,
+        html: shrunk(html.out),
         source_map: events.source_map,
         toc: events.toc,
         heading_ids: events.ids.in_order,
@@ -163,7 +163,12 @@ pub fn slugify(text: &str) -> String {
                 slug.push('-');
             }
             separator_pending = false;
-            slug.extend(c.to_lowercase());
+            if c.is_ascii() {
+                // The usual case, without the Unicode case tables.
+                slug.push(c.to_ascii_lowercase());
+            } else {
+                slug.extend(c.to_lowercase());
+            }
         } else if c.is_whitespace() || c == '-' || c == '_' {
             separator_pending = true;
         }
@@ -347,6 +352,12 @@ impl<'a> Iterator for DocumentEvents<'a, '_> {
 }
 
 /// The `#` link written at the end of every heading, pointing at the heading itself.
+/// A site's HTML is kept until every page is rendered: give back what the capacity estimate reserved too much.
+fn shrunk(mut html: String) -> String {
+    html.shrink_to_fit();
+    html
+}
+
 fn anchor_html(id: &str) -> String {
     let mut anchor = String::with_capacity(id.len() + 80);
     anchor.push_str(" <a class=\"heading-anchor\" href=\"#");
@@ -439,6 +450,25 @@ impl<'a> LineCursor<'a> {
     }
 }
 
+const SPACE: u8 = 1;
+const ALPHANUMERIC: u8 = 2;
+
+/// What each ASCII byte is to the word counter: whitespace as `char::is_whitespace` has it, a letter or digit, or
+/// neither (0). One table look-up per byte is several times faster than the comparisons it replaces.
+static ASCII_CLASS: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut byte: u8 = 0;
+    while byte < 128 {
+        if matches!(byte, b'\t'..=b'\r' | b' ') {
+            table[byte as usize] = SPACE;
+        } else if byte.is_ascii_alphanumeric() {
+            table[byte as usize] = ALPHANUMERIC;
+        }
+        byte += 1;
+    }
+    table
+};
+
 /// Counts words in text and code events. A word is a whitespace-separated run holding at least
 /// one letter or digit, so a lone `-` or `|` is not a word.
 #[derive(Default)]
@@ -460,13 +490,41 @@ impl WordCounter {
     }
 
     fn count_text(&mut self, text: &str) {
-        for c in text.chars() {
-            if c.is_whitespace() {
-                self.in_counted_word = false;
-            } else if !self.in_counted_word && c.is_alphanumeric() {
+        if text.is_ascii() {
+            // The usual case, with a table and whole whitespace-separated runs: decoding `char`s and branching on
+            // each one made word counting a tenth of a build.
+            let is = |class: u8| move |byte: &u8| ASCII_CLASS[usize::from(*byte)] == class;
+            let mut runs = text.as_bytes().split(is(SPACE));
+            // The first run goes on from the previous text event: it is a new word only if that one was not.
+            if let Some(first) = runs.next()
+                && !self.in_counted_word
+                && first.iter().any(is(ALPHANUMERIC))
+            {
                 self.count += 1;
                 self.in_counted_word = true;
             }
+            for run in runs {
+                self.in_counted_word = run.iter().any(is(ALPHANUMERIC));
+                self.count += usize::from(self.in_counted_word);
+            }
+        } else {
+            self.count_chars(text);
+        }
+    }
+
+    /// The plain definition, a `char` at a time (any text; [`WordCounter::count_text`] must agree with it).
+    fn count_chars(&mut self, text: &str) {
+        for c in text.chars() {
+            self.step(c.is_whitespace(), c.is_alphanumeric());
+        }
+    }
+
+    fn step(&mut self, is_space: bool, is_alphanumeric: bool) {
+        if is_space {
+            self.in_counted_word = false;
+        } else if !self.in_counted_word && is_alphanumeric {
+            self.count += 1;
+            self.in_counted_word = true;
         }
     }
 }
@@ -767,6 +825,31 @@ mod tests {
         let markdown = "# Two words\n\nfoo*bar* is *one* [link](http://a.b/c) - here.\n\n```\nlet x = 1;\n```\n\n<div>not counted</div>\n";
         // two words (2) + foobar is one link here (5) + let x 1 (3)
         assert_eq!(render_kept(markdown).word_count, 10);
+    }
+
+    #[test]
+    fn fast_word_count_agrees_with_counting_chars() {
+        let events: [&[&str]; 7] = [
+            &["two words", " and\tthree"],
+            &["(quoted", " - | ", "x"],
+            &["foo", "bar", " baz "],
+            &["  ", "", "a", "b c  "],
+            &["end.", "\n", "next"],
+            &["---", "", " 1 "],
+            &["\u{b}x\u{c}y\r"],
+        ];
+        for pieces in events {
+            let (mut fast, mut plain) = (WordCounter::default(), WordCounter::default());
+            for piece in pieces {
+                fast.count_text(piece);
+                plain.count_chars(piece);
+                assert_eq!(
+                    (fast.count, fast.in_counted_word),
+                    (plain.count, plain.in_counted_word),
+                    "{pieces:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Stage 6b: render. Renders every page and section through its template (in parallel), and makes the files a
 //! site needs besides pages: `404.html`, `sitemap.xml`, `robots.txt`, alias redirects, `_headers`, the theme's and
 //! site's static files and the files beside pages. Output is a list of [`OutputFile`]s: nothing is written here,
-//! so `check` and tests can render with no disk. A [`PageRenderer`] keeps what is needed to render a page again
-//! with extra variables, for the server's answers to the contact form.
+//! so `check` and tests can render with no disk (`build` streams the same files into the staging folder as they
+//! are made). A [`PageRenderer`] keeps what is needed to render a page again with extra variables, for the
+//! server's answers to the contact form.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -69,34 +70,75 @@ impl PageRenderer {
     }
 }
 
-/// Render the whole site into output files, in a stable order (static files first, so pages win a clash).
-pub fn render(root: &Path, site: &Site) -> Result<Vec<OutputFile>> {
-    render_keeping_pages(root, site).map(|(files, _)| files)
+/// Whether to keep every page's context after rendering (for a [`PageRenderer`]): a server wants it, a one-off
+/// build does not pay for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeepPages {
+    /// Keep them.
+    Yes,
+    /// Drop each page's context once it is rendered.
+    No,
 }
 
-/// [`render`], also returning a [`PageRenderer`] for rendering pages again later.
-pub fn render_keeping_pages(root: &Path, site: &Site) -> Result<(Vec<OutputFile>, PageRenderer)> {
+/// Render the whole site into output files, writing nothing, in a stable order: static files first, so a page at
+/// the same path wins when the files are written in order.
+pub fn render(root: &Path, site: &Site) -> Result<Vec<OutputFile>> {
+    render_with(root, site, context::build(site), KeepPages::No, Ok).map(|(files, _)| files)
+}
+
+/// Render the whole site and hand each file to `emit` as soon as it is made, from several threads at once, so the
+/// HTML of a big site never has to be in memory all at once. Every static file is emitted before any page, so a
+/// page wins a clash. Returns how many files were emitted. The pages' markdown HTML is moved into the template
+/// values ([`context::build_taking_html`]), so `rendered.html` is empty afterwards. With [`KeepPages::Yes`] it
+/// also returns a [`PageRenderer`] for rendering pages again later.
+pub fn render_each(
+    root: &Path,
+    site: &mut Site,
+    keep: KeepPages,
+    emit: impl Fn(&OutputFile) -> Result<()> + Sync,
+) -> Result<(usize, PageRenderer)> {
+    let values = context::build_taking_html(site);
+    let (emitted, pages) = render_with(root, site, values, keep, |file| emit(&file))?;
+    Ok((emitted.len(), pages))
+}
+
+/// Render everything, pass each file through `emit` and keep what it returns, in the order of [`render`].
+fn render_with<T: Send>(
+    root: &Path,
+    site: &Site,
+    values: SiteValues,
+    keep: KeepPages,
+    emit: impl Fn(OutputFile) -> Result<T> + Sync,
+) -> Result<(Vec<T>, PageRenderer)> {
     let SiteValues {
         pages: values,
         globals,
         lookup,
-    } = context::build(site);
+    } = values;
     let mut templates = Templates::load(root, &site.config.theme, Arc::new(lookup))?;
     *templates.tera.global_context() = globals;
-    let rendered: Vec<Result<(OutputFile, (String, PageJob))>> = site
+    let mut emitted: Vec<T> = static_files(root, site)
+        .into_par_iter()
+        .map(&emit)
+        .collect::<Result<_>>()?;
+    let rendered: Vec<Result<(T, PageJob)>> = site
         .pages
         .par_iter()
         .zip(&values)
-        .map(|(page, value)| render_page(&templates, site, page, value))
+        .map(|(page, value)| {
+            let (file, job) = render_page(&templates, site, page, value)?;
+            Ok((emit(file)?, job))
+        })
         .collect();
-    let mut files = static_files(root, site);
     let mut pages = HashMap::new();
     let mut errors = Vec::new();
-    for result in rendered {
+    for (result, page) in rendered.into_iter().zip(&site.pages) {
         match result {
-            Ok((file, (path, job))) => {
-                files.push(file);
-                pages.insert(path, job);
+            Ok((done, job)) => {
+                emitted.push(done);
+                if keep == KeepPages::Yes {
+                    pages.insert(page.source.path.clone(), job);
+                }
             }
             Err(err) => errors.push(err),
         }
@@ -104,13 +146,16 @@ pub fn render_keeping_pages(root: &Path, site: &Site) -> Result<(Vec<OutputFile>
     if !errors.is_empty() {
         return Err(Error::from_list(one_per_template_line(errors)));
     }
-    files.extend(site_files(root, site, &templates)?);
-    Ok((files, PageRenderer { templates, pages }))
+    for file in other_files(root, site, &templates)? {
+        emitted.push(emit(file)?);
+    }
+    Ok((emitted, PageRenderer { templates, pages }))
 }
 
-/// The files a site needs besides its pages: 404, alias redirects, sitemap, robots.txt, _headers.
-fn site_files(root: &Path, site: &Site, templates: &Templates) -> Result<Vec<OutputFile>> {
-    let mut files: Vec<OutputFile> = not_found_page(templates, site)?.into_iter().collect();
+/// The files besides pages and static files: `404.html`, alias redirects, `sitemap.xml`, `robots.txt`, `_headers`.
+fn other_files(root: &Path, site: &Site, templates: &Templates) -> Result<Vec<OutputFile>> {
+    let mut files = Vec::new();
+    files.extend(not_found_page(templates, site)?);
     files.extend(aliases(site)?);
     files.push(OutputFile::bytes("sitemap.xml", sitemap(root, site)));
     files.push(OutputFile::bytes(
@@ -162,7 +207,7 @@ fn render_page(
     site: &Site,
     page: &Page,
     value: &tera::Value,
-) -> Result<(OutputFile, (String, PageJob))> {
+) -> Result<(OutputFile, PageJob)> {
     let name = template_for(site, page);
     if !templates.has(name) {
         let line = page.source.key_line("template");
@@ -186,7 +231,7 @@ fn render_page(
         context,
         shown: page.source.shown.clone(),
     };
-    Ok((file, (page.source.path.clone(), job)))
+    Ok((file, job))
 }
 
 /// The variables of one page's template, besides the globals.

@@ -93,10 +93,11 @@ pub fn assemble(config: Config, content: Content) -> Result<Site> {
         .par_iter()
         .map(|page| render_page(page, &targets))
         .collect();
-    let link_errors = sources
-        .iter()
+    let link_errors: Vec<Error> = sources
+        .par_iter()
         .zip(&rendered)
-        .flat_map(|(page, out)| link_errors(page, out, &targets, &rendered));
+        .flat_map_iter(|(page, out)| link_errors(page, out, &targets, &rendered))
+        .collect();
     content_errors.extend(link_errors);
     if !content_errors.is_empty() {
         return Err(Error::from_list(content_errors));
@@ -145,7 +146,9 @@ enum Target {
 struct Targets<'a> {
     pages: &'a [SourcePage],
     by_file: &'a HashMap<String, usize>,
-    by_path: HashMap<&'a str, usize>,
+    /// Looked up for every link of every page: a fast hash, not the default DoS-resistant one (the keys are the
+    /// site's own paths).
+    by_path: ahash::AHashMap<&'a str, usize>,
     assets: &'a [Asset],
     broken: &'a [String],
 }
@@ -271,7 +274,8 @@ fn link_errors(
         .iter()
         .map(|p| Error::content(at(p.line), p.message.clone()))
         .collect();
-    for link in &out.links {
+    // Only a link with a `#` can name a missing heading; the others were checked while rendering.
+    for link in out.links.iter().filter(|link| link.dest.contains('#')) {
         let (ids, fragment, name) = match targets.resolve(page, &link.dest) {
             Target::Page(index, Some(fragment)) => (
                 &all[index].heading_ids,

@@ -6,6 +6,7 @@ mod check;
 mod contact;
 mod iop_site;
 mod new;
+mod parallel;
 mod serve;
 mod server;
 mod submissions;

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Build speed: `iopsite build` against Hugo on the same generated corpus, side by side, plus the raw bound
+# (examples/bound.rs: read, pulldown-cmark, write; no templates). Results and method: BENCHMARKS.md.
+#
+#   scripts/bench.sh                  # 1,000 and 10,000 pages, with and without nav
+#   SIZES="1000" RUNS=10 scripts/bench.sh
+#
+# Settings (environment): SIZES (default "1000 10000"), RUNS (timed runs per command, default 5; one warm-up run
+# comes first), BENCH_DIR (where corpora and outputs go; default a folder in /dev/shm when it exists, which is a
+# tmpfs, so the disk is out of the measurement, else in $TMPDIR or /tmp), CORPUS_SCRIPT (default
+# ../shared/bench/gen_corpus.py beside this repository).
+#
+# Wall time comes from hyperfine; `/usr/bin/time` around each run records its CPU time (user + sys) and peak RSS,
+# so one alternating series gives wall, CPU and memory together. Reported: medians of the timed runs.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+sizes="${SIZES:-1000 10000}"
+runs="${RUNS:-5}"
+corpus_script="${CORPUS_SCRIPT:-$repo/../shared/bench/gen_corpus.py}"
+
+need() { # need COMMAND PACKAGE: install the Debian package when the command is missing
+    if ! command -v "$1" >/dev/null 2>&1; then
+        echo "== installing $2 (apt)"
+        apt-get install -y -qq "$2" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }
+    fi
+}
+need hugo hugo
+need hyperfine hyperfine
+[ -x /usr/bin/time ] || need /usr/bin/time time
+need python3 python3
+
+if [ -n "${BENCH_DIR:-}" ]; then
+    work="$BENCH_DIR"
+elif [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    work="/dev/shm/iopsite-bench"
+else
+    work="${TMPDIR:-/tmp}/iopsite-bench"
+fi
+mkdir -p "$work/corpus" "$work/out" "$work/raw"
+echo "== work folder: $work ($(df --output=fstype "$work" | tail -1))"
+
+echo "== building iopsite and the bound (release)"
+(cd "$repo" && cargo build --release --quiet --bin iopsite --example bound)
+iopsite="$repo/target/release/iopsite"
+bound="$repo/target/release/examples/bound"
+
+echo "== corpora"
+for n in $sizes; do
+    for nav in nav nonav; do
+        flag=()
+        [ "$nav" = nonav ] && flag=(--nav none)
+        for flavor in generic hugo; do
+            dir="$work/corpus/$flavor-$n-$nav"
+            [ -d "$dir" ] && continue
+            # Quiet unless it fails: it reports every corpus on stderr.
+            log="$(python3 "$corpus_script" --pages "$n" --out "$dir" --flavor "$flavor" "${flag[@]}" 2>&1)" || {
+                echo "$log" >&2
+                exit 1
+            }
+        done
+    done
+done
+
+# series LABEL NAME=COMMAND...: time the commands alternately. hyperfine (1.15) runs all the runs of one command
+# before the next, and this machine's load drifts, so it is called once per round with every command in it: round
+# 0 is the warm-up, then RUNS rounds. /usr/bin/time around each run records "user sys maxrss_kb".
+series() {
+    local label="$1"
+    shift
+    local args=() names=() spec name round
+    for spec in "$@"; do
+        name="${spec%%=*}"
+        names+=("$name")
+        rm -f "$work/raw/$label-$name.time"
+        args+=(-n "$name" "/usr/bin/time -f '%U %S %M' -a -o $work/raw/$label-$name.time ${spec#*=}")
+    done
+    echo "== $label"
+    sync
+    for round in $(seq 0 "$runs"); do
+        hyperfine -N --style none --runs 1 --export-json "$work/raw/$label-$round.json" "${args[@]}" >/dev/null
+    done
+    python3 - "$work/raw" "$label" "$runs" "${names[@]}" <<'EOF'
+import json, statistics, sys
+raw, label, runs, names = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+walls = {name: [] for name in names}
+for round in range(1, runs + 1):  # round 0 was the warm-up
+    for result in json.load(open(f"{raw}/{label}-{round}.json"))["results"]:
+        walls[result["command"]].extend(result["times"])
+rows = []
+for name in names:
+    lines = [l.split() for l in open(f"{raw}/{label}-{name}.time") if l[:1].isdigit()][1:]
+    cpu = statistics.median(float(u) + float(s) for u, s, _ in lines)
+    rss = statistics.median(int(m) for *_, m in lines) / 1024
+    rows.append((name, statistics.median(walls[name]), cpu, rss))
+ours = next(wall for name, wall, _, _ in rows if name == "iopsite")
+with open(f"{raw}/../results.md", "a") as out:
+    for name, wall, cpu, rss in rows:
+        line = f"| {label} | {name} | {len(walls[name])} | {wall:.3f} | {cpu:.3f} | {rss:.1f} | {ours / wall:.2f} |"
+        print(line)
+        out.write(line + "\n")
+EOF
+}
+
+results="$work/results.md"
+{
+    echo "| corpus | command | runs | median wall s | median CPU s (user+sys) | median peak RSS MiB | iopsite wall / this wall |"
+    echo "|---|---|---|---|---|---|---|"
+} >"$results"
+for n in $sizes; do
+    for nav in nonav nav; do
+        series "$n-$nav" \
+            "iopsite=$iopsite build --root $work/corpus/generic-$n-$nav --output $work/out/iopsite-$n-$nav" \
+            "hugo=hugo --quiet -s $work/corpus/hugo-$n-$nav -d $work/out/hugo-$n-$nav"
+    done
+    # The bound has no templates, so the nav makes no difference to it: it runs on the corpus without nav.
+    series "$n-bound" \
+        "bound-serial=$bound $work/corpus/generic-$n-nonav/content $work/out/bound-serial-$n serial" \
+        "bound-rayon=$bound $work/corpus/generic-$n-nonav/content $work/out/bound-rayon-$n rayon" \
+        "iopsite=$iopsite build --root $work/corpus/generic-$n-nonav --output $work/out/iopsite-$n-nonav"
+done
+# Scaling: the smallest and the largest size side by side, so that the machine's load is the same for both.
+small="${sizes%% *}"
+large="${sizes##* }"
+if [ "$small" != "$large" ]; then
+    series "scaling-nonav" \
+        "iopsite-$small=$iopsite build --root $work/corpus/generic-$small-nonav --output $work/out/iopsite-$small-nonav" \
+        "iopsite=$iopsite build --root $work/corpus/generic-$large-nonav --output $work/out/iopsite-$large-nonav"
+fi
+
+echo
+echo "== results (also in $results)"
+cat "$results"
+echo
+echo "machine: $(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MiB memory; $(rustc --version)"
+echo "iopsite $(cd "$repo" && git rev-parse --short HEAD)$(cd "$repo" && git diff --quiet || echo ' (with local changes)'); $(hugo version | cut -d' ' -f1-2)"
