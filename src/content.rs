@@ -118,7 +118,7 @@ fn walk(root: &Path, dir: &Path, content: &mut Content) -> Vec<(PathBuf, String)
                 continue;
             }
         };
-        let file = relative(dir, entry.path());
+        let file = relative_path(dir, entry.path());
         if is_ignored(&file) {
             continue;
         }
@@ -154,7 +154,8 @@ pub fn is_ignored(file: &str) -> bool {
         || name == "4913"
 }
 
-fn relative(dir: &Path, path: &Path) -> String {
+/// `path` inside `dir`, with `/` separators whatever the platform: `what-to-expect/therapy.md`.
+pub fn relative_path(dir: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(dir).unwrap_or(path);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use crate::content::relative_path;
 use crate::context::{self, SiteValues};
 use crate::error::{Error, Location, Result};
 use crate::site::{Page, Site};
@@ -280,7 +281,7 @@ fn static_files(root: &Path, site: &Site) -> Vec<OutputFile> {
             .into_iter()
             .filter_map(std::result::Result::ok)
         {
-            let name = relative(&dir, entry.path());
+            let name = relative_path(&dir, entry.path());
             if entry.file_type().is_file() && !crate::content::is_ignored(&name) {
                 found.insert(name, entry.path().to_path_buf());
             }
@@ -296,14 +297,6 @@ fn static_files(root: &Path, site: &Site) -> Vec<OutputFile> {
             contents: Contents::Copy(source),
         })
         .collect()
-}
-
-fn relative(dir: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(dir).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// A small redirect page for every old address in `aliases`.

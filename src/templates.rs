@@ -101,12 +101,7 @@ fn read_dir(
                     .unwrap_or_else(|| std::io::Error::other("a folder loop")),
             }
         })?;
-        let name = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let name = name
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+        let name = crate::content::relative_path(dir, entry.path());
         if !entry.file_type().is_file() || crate::content::is_ignored(&name) {
             continue;
         }

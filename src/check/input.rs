@@ -11,6 +11,7 @@ use walkdir::WalkDir;
 
 use super::html::{Document, Node};
 use crate::config::line_of;
+use crate::content::relative_path;
 use crate::error::{Error, Location, Result};
 use crate::site::{Page, Site};
 
@@ -100,7 +101,7 @@ impl<'a> Input<'a> {
         path: &Path,
         by_output: &HashMap<String, usize>,
     ) -> Result<()> {
-        let file = relative(out, path);
+        let file = relative_path(out, path);
         self.files.insert(file.clone());
         let shown = Path::new("public").join(&file);
         if file.ends_with(".html") {
@@ -214,7 +215,7 @@ fn sources(root: &Path, site: &Site, config_text: &str) -> Result<Vec<Source>> {
             .flatten()
         {
             if entry.file_type().is_file() {
-                let shown = dir.join(relative(&root.join(&dir), entry.path()));
+                let shown = dir.join(relative_path(&root.join(&dir), entry.path()));
                 let text = read(entry.path(), &shown)?;
                 sources.push(Source {
                     shown,
@@ -234,12 +235,4 @@ fn read(path: &Path, shown: &Path) -> Result<String> {
         source,
     })?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-fn relative(dir: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(dir).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
