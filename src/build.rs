@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::{Config, Overrides};
 use crate::error::{Error, Location, Result};
+use crate::output::Leftover;
 use crate::render::{KeepPages, OutputFile, PageRenderer};
 use crate::site::Site;
 use crate::{content, output, render, site};
@@ -36,29 +37,37 @@ pub struct Summary {
 
 /// Build the site into the output folder, all or nothing. Each file is written as soon as it is rendered.
 pub fn build(options: &BuildOptions) -> Result<Summary> {
-    build_with(options, KeepPages::No).map(|(summary, _)| summary)
+    let start = Instant::now();
+    let (mut summary, _, leftover) = build_with(options, KeepPages::No)?;
+    leftover.remove()?;
+    summary.elapsed = start.elapsed();
+    Ok(summary)
 }
 
 /// [`build`], also returning a [`PageRenderer`] with which a server renders pages again (the contact page with
-/// the form's messages) until the next good build.
-pub fn build_keeping_pages(options: &BuildOptions) -> Result<(Summary, PageRenderer)> {
+/// the form's messages) until the next good build, and the previous output for the caller to remove once it has
+/// announced the new site.
+pub fn build_keeping_pages(options: &BuildOptions) -> Result<(Summary, PageRenderer, Leftover)> {
     build_with(options, KeepPages::Yes)
 }
 
-fn build_with(options: &BuildOptions, keep: KeepPages) -> Result<(Summary, PageRenderer)> {
+fn build_with(
+    options: &BuildOptions,
+    keep: KeepPages,
+) -> Result<(Summary, PageRenderer, Leftover)> {
     let start = Instant::now();
     check_output_folder(&options.root, &options.output)?;
     let mut site = load(options)?;
     let staging = output::Staging::create(&options.output)?;
     let (files, pages) =
         render::render_each(&options.root, &mut site, keep, |file| staging.write(file))?;
-    staging.swap_in()?;
+    let leftover = staging.swap_in()?;
     let summary = Summary {
         pages: site.pages.len(),
         files,
         elapsed: start.elapsed(),
     };
-    Ok((summary, pages))
+    Ok((summary, pages, leftover))
 }
 
 /// Load and render the site without writing anything.

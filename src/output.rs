@@ -27,7 +27,26 @@ pub fn write(out_dir: &Path, files: &[OutputFile]) -> Result<()> {
         .enumerate()
         .filter(|(index, file)| last[file.path.as_str()] == *index)
         .try_for_each(|(_, file)| staging.write(file))?;
-    staging.swap_in()
+    staging.swap_in()?.remove()
+}
+
+/// The previous output, moved aside by [`Staging::swap_in`]. Removing it is the last step of a build; a server
+/// first tells the browsers about the new site and removes it afterwards, so they are not kept waiting for it.
+#[must_use = "the previous output stays on disk until it is removed"]
+pub struct Leftover(Option<PathBuf>);
+
+impl Leftover {
+    /// Remove the previous output.
+    pub fn remove(self) -> Result<()> {
+        match self.0 {
+            // Three levels: the folder moved aside, the old output, its sections.
+            Some(aside) => remove_tree(&aside, 3).map_err(|source| Error::Write {
+                path: aside,
+                source,
+            }),
+            None => Ok(()),
+        }
+    }
 }
 
 /// A staging folder beside the output folder: files go in one by one (from any number of threads), then
@@ -75,8 +94,8 @@ impl Staging {
         written.map_err(|source| Error::Write { path, source })
     }
 
-    /// Put the staging folder in place of the output folder; the old one is moved aside first, then removed.
-    pub fn swap_in(self) -> Result<()> {
+    /// Put the staging folder in place of the output folder; the old one is moved aside and handed back.
+    pub fn swap_in(self) -> Result<Leftover> {
         let (staging, out_dir, parent) = (self.dir.keep(), self.out_dir, self.parent);
         let old = if out_dir.exists() {
             Some(move_aside(&out_dir, &parent)?)
@@ -94,14 +113,7 @@ impl Staging {
                 source,
             });
         }
-        match old {
-            // Three levels: the folder moved aside, the old output, its sections.
-            Some(aside) => remove_tree(&aside, 3).map_err(|source| Error::Write {
-                path: aside,
-                source,
-            }),
-            None => Ok(()),
-        }
+        Ok(Leftover(old))
     }
 }
 

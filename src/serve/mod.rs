@@ -131,7 +131,8 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
         start_workers(&server, &shared);
         start_watching(watcher, &shared, build_options);
     } else {
-        let (summary, pages) = build_keeping_pages(&build_options)?;
+        let (summary, pages, leftover) = build_keeping_pages(&build_options)?;
+        leftover.remove()?;
         record_good_build(&shared, &build_options, pages);
         let (pages, ms) = (summary.pages, summary.elapsed.as_millis());
         println!("Built {pages} pages in {ms} ms");
@@ -235,7 +236,7 @@ fn rebuild(shared: &Shared, options: &BuildOptions, changes: &[Change]) {
     };
     let what = describe(&options.root, changes);
     match result {
-        Ok((summary, pages)) => {
+        Ok((summary, pages, leftover)) => {
             record_good_build(shared, options, pages);
             let (pages, ms) = (summary.pages, summary.elapsed.as_millis());
             match &what {
@@ -247,6 +248,10 @@ fn rebuild(shared: &Shared, options: &BuildOptions, changes: &[Change]) {
                 shared,
                 css_only && before.built && before.problems.is_empty(),
             );
+            // Only now, with the browsers told: removing the previous output can take longer than the build.
+            if let Err(err) = leftover.remove() {
+                eprintln!("warning: {err:#}");
+            }
         }
         Err(err) => {
             let problems = overlay::problems(&err);
