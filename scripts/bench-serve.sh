@@ -19,7 +19,7 @@ BIN="$PWD/target/release/iopsite"
 mkdir -p "$WORK/iop"
 cp -r config.toml content themes "$WORK/iop/"
 for extra in static templates; do [ -d "$extra" ] && cp -r "$extra" "$WORK/iop/"; done
-python3 /work/shared/bench/gen_corpus.py --pages 1000 --out "$WORK/corpus" --flavor generic >/dev/null 2>&1
+python3 ../shared/bench/gen_corpus.py --pages 1000 --out "$WORK/corpus" --flavor generic >/dev/null 2>&1
 
 measure() { # NAME SITE PAGE
   python3 - "$BIN" "$2" "$3" "$SAVES" "$1" <<'PY'
