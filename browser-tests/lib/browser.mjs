@@ -1,5 +1,17 @@
 // Chromium from the system (Debian's `chromium`), driven by playwright-core: no browser is downloaded.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
 import { chromium } from 'playwright-core';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** WCAG 2.0, 2.1 and 2.2, levels A and AA; axe leaves `target-size` (2.5.8) off unless asked. */
+const AXE_OPTIONS = {
+  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+  rules: { 'target-size': { enabled: true } },
+  resultTypes: ['violations'],
+};
 
 /** The flags the project runs headless Chromium with. */
 const FLAGS = [
@@ -39,4 +51,11 @@ export async function open(browser, origin, url, viewport = { width: 1280, heigh
   });
   const response = await page.goto(url, { waitUntil: 'load' });
   return { context, page, problems, response };
+}
+
+/** axe-core's violations on the open page, one line each. Evaluated over CDP, so the page's CSP does not block it. */
+export async function axeViolations(page) {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate((options) => window.axe.run(document, options).then((r) => r.violations), AXE_OPTIONS);
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

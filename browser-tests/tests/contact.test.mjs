@@ -1,46 +1,32 @@
-// The contact form in a real browser, no JavaScript involved: filled in and sent by clicking, the thank-you page
+// The contact form in a real live.browser, no JavaScript involved: filled in and sent by clicking, the thank-you page
 // appears and the inquiry is stored; sent empty, each error appears next to its field (and in the summary), nothing
 // is stored, and the page with the errors still passes axe.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launch, open } from '../lib/browser.mjs';
-import { serve } from '../lib/site.mjs';
+import { axeViolations, open } from '../lib/browser.mjs';
+import { servedInBrowser } from '../lib/harness.mjs';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-let server;
-let browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const live = servedInBrowser();
 
 /** The stored inquiries (the IOP site keeps them in data/submissions.jsonl, one JSON object per line). */
 function stored() {
-  const file = join(server.root, 'data', 'submissions.jsonl');
+  const file = join(live.server.root, 'data', 'submissions.jsonl');
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
 }
 
 test('a filled-in form sent by clicking shows the thank-you page and is stored', async () => {
-  const { context, page, problems } = await open(browser, server.url, `${server.url}/contact/`);
+  const { context, page, problems } = await open(live.browser, live.server.url, `${live.server.url}/contact/`);
   try {
     const before = stored().length;
     await page.getByLabel('Your name or a nickname').fill('Sam Test');
     await page.getByLabel('Email address').fill('sam@example.org');
     await page.getByLabel('An email').check();
     await page.getByLabel(/I agree that/).check();
-    await Promise.all([page.waitForURL(`${server.url}/contact/thanks/`), page.getByRole('button', { name: 'Send message' }).click()]);
+    await Promise.all([page.waitForURL(`${live.server.url}/contact/thanks/`), page.getByRole('button', { name: 'Send message' }).click()]);
     assert.match(await page.locator('h1').innerText(), /thank you/i);
     const after = stored();
     assert.equal(after.length, before + 1, 'one inquiry stored');
@@ -60,7 +46,7 @@ test('a filled-in form sent by clicking shows the thank-you page and is stored',
 });
 
 test('an empty form sent by clicking shows each error next to its field and stores nothing', async () => {
-  const { context, page, problems } = await open(browser, server.url, `${server.url}/contact/`);
+  const { context, page, problems } = await open(live.browser, live.server.url, `${live.server.url}/contact/`);
   try {
     const before = stored().length;
     await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Send message' }).click()]);
@@ -80,13 +66,7 @@ test('an empty form sent by clicking shows each error next to its field and stor
     const summary = await page.locator('.form-errors li a').count();
     assert.ok(summary >= 3, `the summary links to each error (${summary})`);
     assert.equal(stored().length, before, 'nothing stored');
-    await page.evaluate(axeSource);
-    const violations = await page.evaluate(() => window.axe
-      .run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-        rules: { 'target-size': { enabled: true } },
-      })
-      .then((r) => r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)));
+    const violations = await axeViolations(page);
     assert.deepEqual(violations, [], 'axe-core violations on the page with errors');
     // The browser reports the 422 answer itself as a failed resource load; anything else is a real error.
     assert.deepEqual(problems.console.filter((m) => !/status of 422/.test(m)), [], 'console errors');

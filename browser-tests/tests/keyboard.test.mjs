@@ -2,27 +2,18 @@
 // navigation before anything in the page's main content, every stop shows where the focus is, and the skip link
 // takes the focus to the main content.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launch, open } from '../lib/browser.mjs';
-import { pagePaths, serve } from '../lib/site.mjs';
+import { open } from '../lib/browser.mjs';
+import { servedInBrowser } from '../lib/harness.mjs';
+import { pagePaths } from '../lib/site.mjs';
 
 /** Tabs allowed between the skip link and the main navigation (logo link, call button, crisis link, …). */
 const MAX_TABS = 8;
 
-let server;
-let browser;
 let paths;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
+const live = servedInBrowser(async ({ server }) => {
   paths = await pagePaths(server.url);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 /** Press Tab and describe where the focus went. */
@@ -46,7 +37,7 @@ async function tab(page) {
 test('on every page, Tab reaches the skip link, then the main navigation, with the focus visible', async (t) => {
   for (const path of paths) {
     await t.test(path, async () => {
-      const { context, page } = await open(browser, server.url, server.url + path);
+      const { context, page } = await open(live.browser, live.server.url, live.server.url + path);
       try {
         const first = await tab(page);
         assert.match(first.what, /skip to main content/i, 'the first Tab stop is the skip link');
@@ -67,7 +58,7 @@ test('on every page, Tab reaches the skip link, then the main navigation, with t
 });
 
 test('the skip link moves the focus to the main content', async () => {
-  const { context, page } = await open(browser, server.url, `${server.url}/what-to-expect/therapy/`);
+  const { context, page } = await open(live.browser, live.server.url, `${live.server.url}/what-to-expect/therapy/`);
   try {
     await tab(page);
     await page.keyboard.press('Enter');
