@@ -50,7 +50,8 @@ impl SourcePage {
         self.front_matter_line + found.unwrap_or(0)
     }
 
-    /// Folder of the file inside `content/` ("" at the top), with `/` separators.
+    /// Folder of the file inside `content/` ("" at the top), with `/` separators: where its relative links start
+    /// (a bundle page `d/x/index.md` is in `d/x`).
     pub fn folder(&self) -> &str {
         self.file.rsplit_once('/').map_or("", |(dir, _)| dir)
     }

@@ -172,7 +172,7 @@ impl Targets<'_> {
         if path.starts_with('/') {
             return self.resolve_url(path, fragment, dest);
         }
-        match join(folder_of(from), path) {
+        match join(from.folder(), path) {
             Some(file) => self.resolve_file(&file, fragment, dest),
             None => Target::Missing(format!("the link `{dest}` goes above the content folder")),
         }
@@ -226,11 +226,6 @@ fn has_scheme(dest: &str) -> bool {
         Some(colon) => !dest[..colon].contains(['/', '?', '#']),
         None => false,
     }
-}
-
-/// The folder a page's relative links start from. A bundle page `d/x/index.md` lives in `d/x`.
-fn folder_of(page: &SourcePage) -> &str {
-    page.folder()
 }
 
 /// Join a relative link to a folder, resolving `.` and `..`. `None` when it climbs out of `content/`.
