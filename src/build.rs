@@ -38,23 +38,34 @@ pub struct Summary {
 /// Build the site into the output folder, all or nothing. Each file is written as soon as it is rendered.
 pub fn build(options: &BuildOptions) -> Result<Summary> {
     let start = Instant::now();
-    let (mut summary, _, leftover) = build_with(options, KeepPages::No)?;
+    let Built {
+        mut summary,
+        leftover,
+        ..
+    } = build_with(options, KeepPages::No)?;
     leftover.remove()?;
     summary.elapsed = start.elapsed();
     Ok(summary)
 }
 
-/// [`build`], also returning a [`PageRenderer`] with which a server renders pages again (the contact page with
-/// the form's messages) until the next good build, and the previous output for the caller to remove once it has
-/// announced the new site.
-pub fn build_keeping_pages(options: &BuildOptions) -> Result<(Summary, PageRenderer, Leftover)> {
+/// What a server keeps from a good build.
+pub struct Built {
+    /// What the build did.
+    pub summary: Summary,
+    /// Renders pages again (the contact page with the form's messages) until the next good build.
+    pub pages: PageRenderer,
+    /// The configuration the site was built with (command-line overrides applied).
+    pub config: Config,
+    /// The previous output, for the caller to remove once it has announced the new site.
+    pub leftover: Leftover,
+}
+
+/// [`build`], keeping what a server needs afterwards ([`Built`]).
+pub fn build_keeping_pages(options: &BuildOptions) -> Result<Built> {
     build_with(options, KeepPages::Yes)
 }
 
-fn build_with(
-    options: &BuildOptions,
-    keep: KeepPages,
-) -> Result<(Summary, PageRenderer, Leftover)> {
+fn build_with(options: &BuildOptions, keep: KeepPages) -> Result<Built> {
     let start = Instant::now();
     check_output_folder(&options.root, &options.output)?;
     let mut site = load(options)?;
@@ -67,7 +78,12 @@ fn build_with(
         files,
         elapsed: start.elapsed(),
     };
-    Ok((summary, pages, leftover))
+    Ok(Built {
+        summary,
+        pages,
+        config: site.config,
+        leftover,
+    })
 }
 
 /// Load and render the site without writing anything.

@@ -30,7 +30,7 @@ fn build(root: &std::path::Path) -> super::PageRenderer {
         drafts: false,
         overrides: crate::config::Overrides::default(),
     };
-    build_keeping_pages(&options).unwrap().1
+    build_keeping_pages(&options).unwrap().pages
 }
 
 #[test]

@@ -26,7 +26,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
 
-use crate::build::{BuildOptions, build_keeping_pages};
+use crate::build::{BuildOptions, Built, build_keeping_pages};
 use crate::config::Config;
 use crate::render::PageRenderer;
 use livereload::Reload;
@@ -131,9 +131,14 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
         start_workers(&server, &shared);
         start_watching(watcher, &shared, build_options);
     } else {
-        let (summary, pages, leftover) = build_keeping_pages(&build_options)?;
+        let Built {
+            summary,
+            pages,
+            config,
+            leftover,
+        } = build_keeping_pages(&build_options)?;
         leftover.remove()?;
-        record_good_build(&shared, &build_options, pages);
+        record_good_build(&shared, &build_options, &config, pages);
         let (pages, ms) = (summary.pages, summary.elapsed.as_millis());
         println!("Built {pages} pages in {ms} ms");
         start_workers(&server, &shared);
@@ -236,8 +241,13 @@ fn rebuild(shared: &Shared, options: &BuildOptions, changes: &[Change]) {
     };
     let what = describe(&options.root, changes);
     match result {
-        Ok((summary, pages, leftover)) => {
-            record_good_build(shared, options, pages);
+        Ok(Built {
+            summary,
+            pages,
+            config,
+            leftover,
+        }) => {
+            record_good_build(shared, options, &config, pages);
             let (pages, ms) = (summary.pages, summary.elapsed.as_millis());
             match &what {
                 Some(what) => println!("{what}: rebuilt {pages} pages in {ms} ms"),
@@ -274,19 +284,16 @@ fn bump(shared: &Shared, css_only: bool) {
 }
 
 /// After a good build: its security headers, and the pages and settings the contact form answers with.
-fn record_good_build(shared: &Shared, options: &BuildOptions, pages: PageRenderer) {
-    let config = Config::load(&options.root.join("config.toml"), Path::new("config.toml")).map(
-        |mut config| {
-            config.apply(&options.overrides);
-            config
-        },
-    );
-    let headers = crate::render::security_headers(config.as_ref().unwrap_or(&Config::default()));
-    if let Ok(config) = &config {
-        shared
-            .contact
-            .update(config, &options.root, &options.output, pages);
-    }
+fn record_good_build(
+    shared: &Shared,
+    options: &BuildOptions,
+    config: &Config,
+    pages: PageRenderer,
+) {
+    let headers = crate::render::security_headers(config);
+    shared
+        .contact
+        .update(config, &options.root, &options.output, pages);
     shared.set_status(Status {
         built: true,
         problems: Vec::new(),
