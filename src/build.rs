@@ -9,7 +9,7 @@ use crate::error::{Error, Location, Result};
 use crate::output::Leftover;
 use crate::render::{KeepPages, OutputFile, PageRenderer};
 use crate::site::Site;
-use crate::{content, output, render, site};
+use crate::{content, markdown, output, render, site, templates};
 
 /// What to build and how.
 #[derive(Debug, Clone)]
@@ -98,7 +98,15 @@ fn load(options: &BuildOptions) -> Result<Site> {
     let mut config = Config::load(&options.root.join("config.toml"), Path::new("config.toml"))?;
     config.apply(&options.overrides);
     let content = content::load(&options.root, options.drafts);
-    site::assemble(config, content)
+    let wanted = markdown::Wanted {
+        // Like Hugo, which counts a page's words only when a template asks.
+        word_count: templates::mention_any(
+            &options.root,
+            &config.theme,
+            &["word_count", "reading_time"],
+        ),
+    };
+    site::assemble(config, content, wanted)
 }
 
 /// The output folder is replaced on every build, so it must never be the site itself or one of its source folders.

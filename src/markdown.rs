@@ -69,8 +69,8 @@ pub struct Rendered {
     pub links: Vec<Link>,
     /// Problems found, in document order.
     pub problems: Vec<Problem>,
-    /// Words of text a reader sees; markup is not counted, code is.
-    pub word_count: usize,
+    /// Words of text a reader sees; markup is not counted, code is. `None` when not asked for ([`Wanted`]).
+    pub word_count: Option<usize>,
     /// `(byte offset in html, 1-based markdown line)` at each point where the markdown line of
     /// the output changes, in order: lets `check` say which markdown line made a piece of HTML.
     pub source_map: Vec<(usize, usize)>,
@@ -112,14 +112,33 @@ pub enum Rewrite {
     Reject(String),
 }
 
+/// What [`render_with`] works out besides the HTML, headings and links, when it costs enough to leave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wanted {
+    /// Count the words ([`Rendered::word_count`]). A site whose templates show no word count or reading time need
+    /// not pay for it: it was a tenth of the markdown stage.
+    pub word_count: bool,
+}
+
+impl Wanted {
+    /// Everything.
+    pub const ALL: Wanted = Wanted { word_count: true };
+}
+
 /// Renders one markdown document to HTML and collects its headings, links, problems and words.
 ///
 /// Every link and image destination (inline, reference-style and autolinks) is passed to
 /// `rewrite`, which decides what the HTML gets. Email autolinks such as `<me@example.com>` pass
 /// the bare address; the HTML writer adds `mailto:` afterwards.
 pub fn render(markdown: &str, rewrite: &dyn Fn(&str) -> Rewrite) -> Rendered {
+    render_with(markdown, rewrite, Wanted::ALL)
+}
+
+/// [`render`], working out only what is [`Wanted`].
+pub fn render_with(markdown: &str, rewrite: &dyn Fn(&str) -> Rewrite, wanted: Wanted) -> Rendered {
     let written = Cell::new(0);
     let mut events = DocumentEvents::new(markdown, rewrite, &written);
+    events.words = wanted.word_count.then(WordCounter::default);
     // HTML is usually somewhat longer than its markdown; reserving once avoids repeated regrowth.
     let mut html = CountingWriter {
         out: String::with_capacity(markdown.len() + markdown.len() / 2),
@@ -133,12 +152,12 @@ pub fn render(markdown: &str, rewrite: &dyn Fn(&str) -> Rewrite) -> Rendered {
         heading_ids: events.ids.in_order,
         links: events.links,
         problems: events.problems,
-        word_count: events.words.count,
+        word_count: events.words.map(|words| words.count),
     }
 }
 
 /// The parser with the markdown extensions this site supports, like mdBook's `new_cmark_parser`.
-pub(crate) fn new_parser(markdown: &str) -> Parser<'_> {
+pub fn new_parser(markdown: &str) -> Parser<'_> {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -209,7 +228,7 @@ struct DocumentEvents<'a, 'r> {
     pending: VecDeque<Event<'a>>,
     /// Plain text of the heading being read; kept to reuse its allocation.
     heading_text: String,
-    words: WordCounter,
+    words: Option<WordCounter>,
     ids: HeadingIds,
     toc: Vec<Heading>,
     links: Vec<Link>,
@@ -232,7 +251,7 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
             tables: table::TableAlign::default(),
             pending: VecDeque::new(),
             heading_text: String::new(),
-            words: WordCounter::default(),
+            words: None,
             ids: HeadingIds::default(),
             toc: Vec::new(),
             links: Vec::new(),
@@ -243,8 +262,14 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
     /// The next parser event, with its link destination rewritten and its words counted.
     fn next_event(&mut self) -> Option<Event<'a>> {
         let (mut event, range) = self.parser.next()?;
-        self.event_line = self.lines.line_at(range.start);
-        self.words.observe(&event);
+        // An end event's range starts back at its element's start: following it would walk every paragraph
+        // twice more for a line nothing uses (end events are left out of the source map).
+        if !matches!(event, Event::End(_)) {
+            self.event_line = self.lines.line_at(range.start);
+        }
+        if let Some(words) = &mut self.words {
+            words.observe(&event);
+        }
         match &mut event {
             Event::Start(Tag::Link { dest_url, .. }) => {
                 self.rewrite_dest(dest_url, range.start, false);
@@ -824,7 +849,10 @@ mod tests {
     fn word_count_counts_text_and_code_not_markup() {
         let markdown = "# Two words\n\nfoo*bar* is *one* [link](http://a.b/c) - here.\n\n```\nlet x = 1;\n```\n\n<div>not counted</div>\n";
         // two words (2) + foobar is one link here (5) + let x 1 (3)
-        assert_eq!(render_kept(markdown).word_count, 10);
+        assert_eq!(render_kept(markdown).word_count, Some(10));
+        let uncounted = render_with(markdown, &keep, Wanted { word_count: false });
+        assert_eq!(uncounted.word_count, None);
+        assert_eq!(uncounted.html, render_kept(markdown).html);
     }
 
     #[test]
@@ -853,6 +881,32 @@ mod tests {
     }
 
     #[test]
+    fn fast_word_count_agrees_with_counting_chars_on_random_text() {
+        // Bytes chosen to hit every class, in pieces of random length, as text events come.
+        const ALPHABET: &[u8] = b"ab1 -\t\n.|_\x0b";
+        let mut state: u32 = 12345;
+        let mut next = |bound: usize| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (state >> 16) as usize % bound
+        };
+        for _ in 0..500 {
+            let (mut fast, mut plain) = (WordCounter::default(), WordCounter::default());
+            for _ in 0..=next(5) {
+                let piece: String = (0..next(200))
+                    .map(|_| char::from(ALPHABET[next(ALPHABET.len())]))
+                    .collect();
+                fast.count_text(&piece);
+                plain.count_chars(&piece);
+                assert_eq!(
+                    (fast.count, fast.in_counted_word),
+                    (plain.count, plain.in_counted_word),
+                    "{piece:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn five_kilobyte_document_renders() {
         let section = "## Section title\n\nSome *text* with a [link](@/page.md) and `code`.\n\n- item one\n- item two\n\n";
         let markdown = section.repeat(5 * 1024 / section.len() + 1);
@@ -866,7 +920,7 @@ mod tests {
         );
         assert_eq!(rendered.links.len(), sections);
         assert_eq!(rendered.links.last().unwrap().line, 7 * (sections - 1) + 3);
-        assert_eq!(rendered.word_count, 13 * sections);
+        assert_eq!(rendered.word_count, Some(13 * sections));
         assert!(rendered.problems.is_empty());
     }
 }

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::content::{Asset, Content, SourcePage};
 use crate::error::{Error, Location, Result};
 use crate::front_matter::{Menu, SortBy};
-use crate::markdown::{self, Rendered, Rewrite};
+use crate::markdown::{self, Rendered, Rewrite, Wanted};
 
 /// A page or section with its rendered markdown and its place in the site.
 #[derive(Debug, Clone)]
@@ -64,8 +64,9 @@ impl Site {
     }
 }
 
-/// Render and arrange the content. Reports every broken link, not only the first.
-pub fn assemble(config: Config, content: Content) -> Result<Site> {
+/// Render and arrange the content, working out what is `wanted` besides the HTML. Reports every broken link, not
+/// only the first.
+pub fn assemble(config: Config, content: Content, wanted: Wanted) -> Result<Site> {
     let Content {
         pages: sources,
         assets,
@@ -91,7 +92,7 @@ pub fn assemble(config: Config, content: Content) -> Result<Site> {
     };
     let rendered: Vec<Rendered> = sources
         .par_iter()
-        .map(|page| render_page(page, &targets))
+        .map(|page| render_page(page, &targets, wanted))
         .collect();
     let link_errors: Vec<Error> = sources
         .par_iter()
@@ -243,7 +244,7 @@ fn join(folder: &str, link: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn render_page(page: &SourcePage, targets: &Targets<'_>) -> Rendered {
+fn render_page(page: &SourcePage, targets: &Targets<'_>, wanted: Wanted) -> Rendered {
     let rewrite = |dest: &str| match targets.resolve(page, dest) {
         Target::External | Target::Fragment(_) => Rewrite::Keep,
         Target::Page(index, fragment) => {
@@ -253,7 +254,7 @@ fn render_page(page: &SourcePage, targets: &Targets<'_>) -> Rendered {
         Target::File(url) => Rewrite::Replace(url),
         Target::Missing(message) => Rewrite::Reject(message),
     };
-    markdown::render(&page.body, &rewrite)
+    markdown::render_with(&page.body, &rewrite, wanted)
 }
 
 /// Rejected links and anchors that name no heading of their target.

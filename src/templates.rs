@@ -77,6 +77,19 @@ impl Templates {
     }
 }
 
+/// Whether any template the site would use (the theme's and the site's own) has one of `words` in it. Unreadable
+/// templates count as a yes: loading them reports the problem properly later.
+pub fn mention_any(root: &Path, theme: &str, words: &[&str]) -> bool {
+    let mut sources = BTreeMap::new();
+    let theme_dir = root.join("themes").join(theme).join("templates");
+    let read = read_dir(root, &theme_dir, &mut sources)
+        .and_then(|()| read_dir(root, &root.join("templates"), &mut sources));
+    read.is_err()
+        || sources
+            .values()
+            .any(|(_, text)| words.iter().any(|word| text.contains(word)))
+}
+
 /// Read every file below `dir` into `sources`, named by its path relative to `dir`. A missing folder is fine.
 fn read_dir(
     root: &Path,

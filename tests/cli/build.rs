@@ -386,6 +386,8 @@ fn a_simple_zola_theme_runs_unchanged() {
         "{post}"
     );
     assert!(post.contains(r#"<p class="hero">sunrise</p>"#), "{post}");
+    // Counted because the template asks for it (sites that do not ask skip the count).
+    assert!(post.contains("4 words, 1 min read"), "{post}");
     assert!(post.contains(r#"<a href="https://blog.example.org/blog/first/#intro">Intro</a><ul><li>Detail</li></ul>"#), "{post}");
     assert!(post.contains("Section: blog/_index.md"), "{post}");
     assert!(post.contains("<footer>By Sam</footer>"), "{post}");
