@@ -37,14 +37,36 @@ pub struct Summary {
 
 /// Build the site into the output folder, all or nothing. Each file is written as soon as it is rendered.
 pub fn build(options: &BuildOptions) -> Result<Summary> {
-    let start = Instant::now();
+    finish(build_with(options, KeepPages::No)?, Memory::Free)
+}
+
+/// [`build`] for a process that ends right after it, like the `build` command: the memory holding the site is left
+/// for the operating system to take back at exit, in one go, instead of being freed one piece at a time (a great
+/// many small pieces: over 100 ms of a 10,000-page build).
+pub fn build_before_exit(options: &BuildOptions) -> Result<Summary> {
+    finish(build_with(options, KeepPages::No)?, Memory::LeaveToExit)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Memory {
+    Free,
+    LeaveToExit,
+}
+
+fn finish(built: Built, memory: Memory) -> Result<Summary> {
     let Built {
         mut summary,
         leftover,
+        pages,
+        held,
         ..
-    } = build_with(options, KeepPages::No)?;
+    } = built;
+    let removing = Instant::now();
     leftover.remove()?;
-    summary.elapsed = start.elapsed();
+    summary.elapsed += removing.elapsed();
+    if memory == Memory::LeaveToExit {
+        std::mem::forget((pages, held));
+    }
     Ok(summary)
 }
 
@@ -58,7 +80,14 @@ pub struct Built {
     pub config: Config,
     /// The previous output, for the caller to remove once it has announced the new site.
     pub leftover: Leftover,
+    /// The site as read and rendered, still in memory: the caller can free it after announcing the new site.
+    pub held: Held,
 }
+
+/// A site's pages as read and rendered, held in memory.
+pub struct Held(
+    #[expect(dead_code, reason = "held only to be freed when the caller chooses")] Site,
+);
 
 /// [`build`], keeping what a server needs afterwards ([`Built`]).
 pub fn build_keeping_pages(options: &BuildOptions) -> Result<Built> {
@@ -68,8 +97,14 @@ pub fn build_keeping_pages(options: &BuildOptions) -> Result<Built> {
 fn build_with(options: &BuildOptions, keep: KeepPages) -> Result<Built> {
     let start = Instant::now();
     check_output_folder(&options.root, &options.output)?;
-    let mut site = load(options)?;
-    let staging = output::Staging::create(&options.output)?;
+    // Taking stock of the spare output folder overlaps with reading the site.
+    let (staging, site) = rayon::join(
+        || output::Staging::create(&options.output),
+        || load(options),
+    );
+    // Content errors first: they are the ones staff can fix.
+    let mut site = site?;
+    let staging = staging?;
     let (files, pages) =
         render::render_each(&options.root, &mut site, keep, |file| staging.write(file))?;
     let leftover = staging.swap_in()?;
@@ -81,8 +116,9 @@ fn build_with(options: &BuildOptions, keep: KeepPages) -> Result<Built> {
     Ok(Built {
         summary,
         pages,
-        config: site.config,
+        config: site.config.clone(),
         leftover,
+        held: Held(site),
     })
 }
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::build::{BuildOptions, build};
+use crate::build::{BuildOptions, build_before_exit};
 use crate::config::Overrides;
 use crate::serve::ServeOptions;
 
@@ -106,7 +106,7 @@ pub struct BuildArgs {
 impl BuildArgs {
     fn run(self) -> anyhow::Result<ExitCode> {
         let options = self.site.options(self.output);
-        let summary = build(&options)?;
+        let summary = build_before_exit(&options)?;
         println!(
             "Built {} pages ({} files) into {} in {} ms",
             summary.pages,

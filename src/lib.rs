@@ -39,5 +39,5 @@ pub mod site;
 pub mod store;
 pub mod templates;
 
-pub use build::{BuildOptions, Summary, build};
+pub use build::{BuildOptions, Summary, build, build_before_exit};
 pub use error::{Error, Result};

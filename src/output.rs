@@ -3,10 +3,12 @@
 //! stale file from an earlier one. Files can be written as they are rendered ([`Staging`]), so a big site's HTML
 //! never has to be held in memory all at once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -30,13 +32,14 @@ pub fn write(out_dir: &Path, files: &[OutputFile]) -> Result<()> {
     staging.swap_in()?.remove()
 }
 
-/// The previous output, moved aside by [`Staging::swap_in`]. Removing it is the last step of a build; a server
-/// first tells the browsers about the new site and removes it afterwards, so they are not kept waiting for it.
+/// The previous output, when it could not become the spare folder (see [`Staging`]) and was moved aside instead.
+/// Removing it is the last step of a build; a server first tells the browsers about the new site and removes it
+/// afterwards, so they are not kept waiting for it.
 #[must_use = "the previous output stays on disk until it is removed"]
 pub struct Leftover(Option<PathBuf>);
 
 impl Leftover {
-    /// Remove the previous output.
+    /// Remove the previous output, if it was moved aside.
     pub fn remove(self) -> Result<()> {
         match self.0 {
             // Three levels: the folder moved aside, the old output, its sections.
@@ -50,16 +53,40 @@ impl Leftover {
 }
 
 /// A staging folder beside the output folder: files go in one by one (from any number of threads), then
-/// [`Staging::swap_in`] makes it the output folder. Dropped without `swap_in`, it removes itself and the output
-/// folder stays as it was.
+/// [`Staging::swap_in`] makes it the output folder. Dropped without `swap_in`, the output folder stays as it was.
+///
+/// The output before last is kept as a spare folder beside the output (`.iopsite-spare-public` for `public`), and
+/// the next build writes over it instead of starting empty: writing over a file is cheaper than making a new one and
+/// removing the old, which was a sixth of a 10,000-page build. What the spare held and this build did not write is
+/// removed before the swap, so the result is exactly what a build into an empty folder gives. Before anything is
+/// written, links and files with more than one name are removed from the spare, so writing over a file never
+/// changes anything outside it (a hard-linked backup of an old `public/`, say).
 pub struct Staging {
-    dir: tempfile::TempDir,
+    dir: PathBuf,
     out_dir: PathBuf,
-    parent: PathBuf,
+    spare: PathBuf,
+    /// What the spare held, relative to `dir`.
+    before: Inventory,
+    /// Files written, relative to `dir`; and whether a write had to clear something of the spare's out of its way.
+    written: Mutex<Written>,
+    swapped: bool,
+}
+
+#[derive(Default)]
+struct Inventory {
+    files: HashSet<PathBuf>,
+    folders: HashSet<PathBuf>,
+}
+
+#[derive(Default)]
+struct Written {
+    files: HashSet<PathBuf>,
+    cleared: bool,
 }
 
 impl Staging {
-    /// Make an empty staging folder in the output folder's parent.
+    /// Make the staging folder in the output folder's parent: the spare folder if there is one (taking stock of what
+    /// it holds), else a new empty one.
     pub fn create(out_dir: &Path) -> Result<Staging> {
         let parent = parent_of(out_dir);
         let failed = |source| Error::Write {
@@ -70,50 +97,216 @@ impl Staging {
         let dir = tempfile::Builder::new()
             .prefix(".iopsite-staging-")
             .tempdir_in(&parent)
-            .map_err(failed)?;
+            .map_err(failed)?
+            .keep();
+        let spare = spare_of(out_dir, &parent);
+        // Renaming claims the spare in one step (a build running at the same time finds it gone and starts empty);
+        // it replaces the empty folder just made. No spare: the folder stays empty.
+        let before = match fs::rename(&spare, &dir) {
+            Ok(()) => take_stock(&dir).map_err(|source| Error::Write {
+                path: dir.clone(),
+                source,
+            })?,
+            Err(_) => Inventory::default(),
+        };
         Ok(Staging {
             dir,
             out_dir: out_dir.to_path_buf(),
-            parent,
+            spare,
+            before,
+            written: Mutex::default(),
+            swapped: false,
         })
     }
 
     /// Write one file, making its folder first. Files with the same path replace each other.
     pub fn write(&self, file: &OutputFile) -> Result<()> {
-        let path = self.dir.path().join(&file.path);
-        let written = (|| {
-            if let Some(folder) = path.parent() {
-                // Safe from many threads: a folder made by another thread in the meantime counts as made.
-                fs::create_dir_all(folder)?;
+        let relative = PathBuf::from(&file.path);
+        let path = self.dir.join(&relative);
+        let written = write_file(&path, &file.contents).or_else(|err| {
+            // Something the spare held may be in the way: a file where a folder is needed, or the reverse.
+            if self.clear_way(&relative)? {
+                write_file(&path, &file.contents)
+            } else {
+                Err(err)
             }
-            match &file.contents {
-                Contents::Bytes(bytes) => fs::write(&path, bytes),
-                Contents::Copy(source) => fs::copy(source, &path).map(drop),
-            }
-        })();
-        written.map_err(|source| Error::Write { path, source })
+        });
+        written.map_err(|source| Error::Write { path, source })?;
+        self.written().files.insert(relative);
+        Ok(())
     }
 
-    /// Put the staging folder in place of the output folder; the old one is moved aside and handed back.
-    pub fn swap_in(self) -> Result<Leftover> {
-        let (staging, out_dir, parent) = (self.dir.keep(), self.out_dir, self.parent);
-        let old = if out_dir.exists() {
-            Some(move_aside(&out_dir, &parent)?)
+    /// Put the staging folder in place of the output folder. The old output becomes the spare folder; if that
+    /// cannot be, it is moved aside and handed back as the [`Leftover`].
+    pub fn swap_in(mut self) -> Result<Leftover> {
+        let failed = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Write { path, source }
+        };
+        self.remove_what_was_not_written()
+            .map_err(failed(&self.dir))?;
+        let old = if self.out_dir.exists() {
+            match fs::rename(&self.out_dir, &self.spare) {
+                Ok(()) => None,
+                Err(_) => Some(move_aside(&self.out_dir, &parent_of(&self.out_dir))?),
+            }
         } else {
             None
         };
-        if let Err(source) = fs::rename(&staging, &out_dir) {
+        if let Err(source) = fs::rename(&self.dir, &self.out_dir) {
             // Put the previous output back so nothing is lost.
-            if let Some(aside) = &old {
-                let _ = fs::rename(aside.join("site"), &out_dir);
-            }
-            let _ = fs::remove_dir_all(&staging);
+            let _ = match &old {
+                Some(aside) => fs::rename(aside.join("site"), &self.out_dir),
+                None => fs::rename(&self.spare, &self.out_dir),
+            };
             return Err(Error::Write {
-                path: out_dir,
+                path: self.out_dir.clone(),
                 source,
             });
         }
+        self.swapped = true;
         Ok(Leftover(old))
+    }
+
+    fn written(&self) -> std::sync::MutexGuard<'_, Written> {
+        // A thread that panicked while holding the lock left the set as it was; keep using it.
+        self.written.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Remove what the spare has at `relative` or above it that is in the way, but never a file this build wrote:
+    /// two files of one build in each other's way stay an error. Returns whether anything was removed.
+    fn clear_way(&self, relative: &Path) -> io::Result<bool> {
+        let mut written = self.written();
+        let mut cleared = false;
+        for above in relative
+            .ancestors()
+            .skip(1)
+            .filter(|a| !a.as_os_str().is_empty())
+        {
+            if self.before.files.contains(above) && !written.files.contains(above) {
+                remove_if_present(&self.dir.join(above), false)?;
+                cleared = true;
+            }
+        }
+        let taken_by_folder = self.before.folders.contains(relative)
+            && !written.files.iter().any(|file| file.starts_with(relative));
+        if taken_by_folder {
+            remove_if_present(&self.dir.join(relative), true)?;
+            cleared = true;
+        }
+        written.cleared |= cleared;
+        Ok(cleared)
+    }
+
+    /// Remove the spare's files and folders that this build did not write into, so the staging folder holds
+    /// exactly this build's files.
+    fn remove_what_was_not_written(&self) -> io::Result<()> {
+        let written = self.written();
+        let needed: HashSet<&Path> = written
+            .files
+            .iter()
+            .flat_map(|file| file.ancestors().skip(1))
+            .collect();
+        // A folder or file the spare had at a path this build used the other way round was cleared by `clear_way`.
+        let unused =
+            |path: &&PathBuf| !needed.contains(path.as_path()) && !written.files.contains(*path);
+        // Only the topmost: removing a folder takes everything below.
+        let in_needed_folder = |path: &&PathBuf| {
+            path.parent()
+                .is_none_or(|up| up.as_os_str().is_empty() || needed.contains(up))
+        };
+        let folders: Vec<&PathBuf> = self
+            .before
+            .folders
+            .iter()
+            .filter(unused)
+            .filter(in_needed_folder)
+            .collect();
+        let files: Vec<&PathBuf> = self
+            .before
+            .files
+            .iter()
+            .filter(unused)
+            .filter(in_needed_folder)
+            .collect();
+        folders
+            .par_iter()
+            .map(|folder| remove_if_present(&self.dir.join(folder), true))
+            .chain(
+                files
+                    .par_iter()
+                    .map(|file| remove_if_present(&self.dir.join(file), false)),
+            )
+            .collect::<io::Result<()>>()?;
+        if written.cleared {
+            // Clearing the way raced with no other write unless two files of this build were in each other's way:
+            // then make sure that is reported rather than one of them silently missing.
+            for file in &written.files {
+                if !fs::symlink_metadata(self.dir.join(file))?.is_file() {
+                    return Err(io::Error::other(format!(
+                        "{} was written but is missing: two files of this build are in each other's way",
+                        file.display()
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    /// A build that fails leaves the output alone; what it wrote becomes the spare for the next build.
+    fn drop(&mut self) {
+        if !self.swapped && fs::rename(&self.dir, &self.spare).is_err() {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn write_file(path: &Path, contents: &Contents) -> io::Result<()> {
+    if let Some(folder) = path.parent() {
+        // Safe from many threads: a folder made by another thread in the meantime counts as made.
+        fs::create_dir_all(folder)?;
+    }
+    match contents {
+        Contents::Bytes(bytes) => fs::write(path, bytes),
+        Contents::Copy(source) => fs::copy(source, path).map(drop),
+    }
+}
+
+/// What a spare folder holds, relative to it. Links and anything that is neither a plain file nor a folder are
+/// removed, and so are files with other names elsewhere (hard links): they are never written over.
+fn take_stock(dir: &Path) -> io::Result<Inventory> {
+    let mut stock = Inventory::default();
+    for entry in walkdir::WalkDir::new(dir).min_depth(1) {
+        let entry = entry?;
+        let relative = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            stock.folders.insert(relative);
+        } else if kind.is_file() && entry.metadata()?.nlink() == 1 {
+            stock.files.insert(relative);
+        } else {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(stock)
+}
+
+/// Remove a file or a whole folder; gone already is fine.
+fn remove_if_present(path: &Path, is_folder: bool) -> io::Result<()> {
+    let removed = if is_folder {
+        fs::remove_dir_all(path)
+    } else {
+        fs::remove_file(path)
+    };
+    match removed {
+        Err(err) if err.kind() != io::ErrorKind::NotFound => Err(err),
+        _ => Ok(()),
     }
 }
 
@@ -122,6 +315,14 @@ fn parent_of(out_dir: &Path) -> PathBuf {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     }
+}
+
+/// The spare folder of an output folder: hidden, beside it.
+fn spare_of(out_dir: &Path, parent: &Path) -> PathBuf {
+    let name = out_dir
+        .file_name()
+        .map_or_else(|| "output".into(), |name| name.to_string_lossy());
+    parent.join(format!(".iopsite-spare-{name}"))
 }
 
 /// Move the output folder into a new hidden folder beside it (as `site`), and return that folder.
@@ -170,23 +371,168 @@ mod tests {
         }
     }
 
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Every file below `dir` with its text, relative to `dir`.
+    fn tree(dir: &Path) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let relative = e
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                (relative, fs::read_to_string(e.path()).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    fn pairs(files: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut pairs: Vec<(String, String)> = files
+            .iter()
+            .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
+            .collect();
+        pairs.sort();
+        pairs
+    }
+
+    fn folders(dir: &Path) -> HashSet<PathBuf> {
+        walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_dir())
+            .map(|e| e.path().strip_prefix(dir).unwrap().to_path_buf())
+            .collect()
+    }
+
     #[test]
     fn replaces_the_output_and_leaves_no_stale_file() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         write(&out, &[file("a/index.html", "one"), file("old.html", "x")]).unwrap();
         write(&out, &[file("a/index.html", "two")]).unwrap();
-        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "two");
-        assert!(!out.join("old.html").exists());
-        let left: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        assert_eq!(tree(&out), pairs(&[("a/index.html", "two")]));
+        // The output before last is kept as the spare; no staging folder is left behind.
+        assert_eq!(names_in(dir.path()), [".iopsite-spare-public", "public"]);
+    }
+
+    #[test]
+    fn writing_over_the_spare_gives_exactly_what_an_empty_folder_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let builds: [&[(&str, &str)]; 4] = [
+            &[
+                ("a/index.html", "1"),
+                ("gone/deep/x.html", "1"),
+                ("p", "file"),
+                ("q/index.html", "1"),
+            ],
+            &[("a/index.html", "2"), ("keep.css", "2")],
+            // The spare now holds build 1: `p` was a file and `q` a folder, here the other way round.
+            &[
+                ("a/index.html", "3"),
+                ("p/index.html", "3"),
+                ("q", "file"),
+                ("a/new.html", "3"),
+            ],
+            &[("b/index.html", "4")],
+        ];
+        for files in builds {
+            let outputs: Vec<OutputFile> =
+                files.iter().map(|(path, text)| file(path, text)).collect();
+            write(&out, &outputs).unwrap();
+            assert_eq!(tree(&out), pairs(files));
+            let needed: HashSet<PathBuf> = files
+                .iter()
+                .flat_map(|(path, _)| Path::new(path).ancestors().skip(1))
+                .filter(|folder| !folder.as_os_str().is_empty())
+                .map(Path::to_path_buf)
+                .collect();
+            assert_eq!(folders(&out), needed, "no folder is left over");
+        }
+        assert!(!out.join("gone").exists() && !out.join("a").exists());
+    }
+
+    #[test]
+    fn never_writes_through_a_link_or_into_a_hard_linked_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(
+            &out,
+            &[file("a/index.html", "1"), file("b/index.html", "1")],
+        )
+        .unwrap();
+        write(
+            &out,
+            &[file("a/index.html", "2"), file("b/index.html", "2")],
+        )
+        .unwrap();
+        // The spare now holds build 1. Someone hard-links one of its files into a backup and swaps a folder for a
+        // link to a folder outside.
+        let spare = dir.path().join(".iopsite-spare-public");
+        let backup = dir.path().join("backup.html");
+        fs::hard_link(spare.join("a/index.html"), &backup).unwrap();
+        let outside = dir.path().join("outside");
+        fs::create_dir(&outside).unwrap();
+        fs::write(outside.join("index.html"), "outside").unwrap();
+        fs::remove_dir_all(spare.join("b")).unwrap();
+        std::os::unix::fs::symlink(&outside, spare.join("b")).unwrap();
+
+        write(
+            &out,
+            &[file("a/index.html", "3"), file("b/index.html", "3")],
+        )
+        .unwrap();
         assert_eq!(
-            left,
-            vec![std::ffi::OsString::from("public")],
-            "no staging folder is left behind"
+            tree(&out),
+            pairs(&[("a/index.html", "3"), ("b/index.html", "3")])
         );
+        assert_eq!(fs::read_to_string(&backup).unwrap(), "1");
+        assert_eq!(
+            fs::read_to_string(outside.join("index.html")).unwrap(),
+            "outside"
+        );
+    }
+
+    #[test]
+    fn two_files_of_one_build_in_each_others_way_are_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[file("x/index.html", "1")]).unwrap();
+        write(&out, &[file("y.html", "2")]).unwrap();
+        // The spare holds build 1, with a folder `x`: the build must still fail, not quietly drop a file.
+        assert!(write(&out, &[file("x", "3"), file("x/index.html", "3")]).is_err());
+        assert_eq!(tree(&out), pairs(&[("y.html", "2")]));
+    }
+
+    #[test]
+    fn a_written_file_lost_to_clearing_the_way_is_an_error() {
+        // Clearing the way can only take a written file when two threads write files of one build that are in
+        // each other's way at the same moment; simulate that outcome: the check before the swap must catch it.
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[file("y/index.html", "1")]).unwrap();
+        write(&out, &[file("z.html", "2")]).unwrap();
+        let staging = Staging::create(&out).unwrap();
+        staging.write(&file("x/index.html", "3")).unwrap();
+        staging.write(&file("y", "3")).unwrap(); // the spare's folder `y` is cleared out of the way
+        fs::remove_file(staging.dir.join("x/index.html")).unwrap();
+        assert!(staging.swap_in().is_err());
+        assert_eq!(tree(&out), pairs(&[("z.html", "2")]));
     }
 
     #[test]
@@ -199,6 +545,7 @@ mod tests {
             contents: Contents::Copy(dir.path().join("nope.css")),
         };
         assert!(write(&out, &[file("index.html", "bad"), missing]).is_err());
-        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "good");
+        assert_eq!(tree(&out), pairs(&[("index.html", "good")]));
+        assert_eq!(names_in(dir.path()), [".iopsite-spare-public", "public"]);
     }
 }

@@ -136,6 +136,7 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
             pages,
             config,
             leftover,
+            held: _,
         } = build_keeping_pages(&build_options)?;
         leftover.remove()?;
         record_good_build(&shared, &build_options, &config, pages);
@@ -246,6 +247,7 @@ fn rebuild(shared: &Shared, options: &BuildOptions, changes: &[Change]) {
             pages,
             config,
             leftover,
+            held,
         }) => {
             record_good_build(shared, options, &config, pages);
             let (pages, ms) = (summary.pages, summary.elapsed.as_millis());
@@ -258,10 +260,12 @@ fn rebuild(shared: &Shared, options: &BuildOptions, changes: &[Change]) {
                 shared,
                 css_only && before.built && before.problems.is_empty(),
             );
-            // Only now, with the browsers told: removing the previous output can take longer than the build.
+            // Only now, with the browsers told: removing the previous output and freeing the site's pages can take
+            // longer than the build.
             if let Err(err) = leftover.remove() {
                 eprintln!("warning: {err:#}");
             }
+            drop(held);
         }
         Err(err) => {
             let problems = overlay::problems(&err);
