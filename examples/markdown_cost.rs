@@ -87,6 +87,18 @@ fn render_all(bodies: &[String], mode: &str) -> usize {
                     .html
                     .len()
             }
+            "replaced" => {
+                // As in a build: every site-absolute link is looked up and written anew.
+                let wanted = iopsite::markdown::Wanted { word_count: false };
+                let rewrite = |dest: &str| {
+                    if dest.starts_with('/') {
+                        iopsite::markdown::Rewrite::Replace(dest.to_string())
+                    } else {
+                        iopsite::markdown::Rewrite::Keep
+                    }
+                };
+                iopsite::markdown::render_with(body, &rewrite, wanted).html.len()
+            }
             _ => panic!("unknown mode {mode}"),
         };
     }
