@@ -97,7 +97,9 @@ fn render_all(bodies: &[String], mode: &str) -> usize {
                         iopsite::markdown::Rewrite::Keep
                     }
                 };
-                iopsite::markdown::render_with(body, &rewrite, wanted).html.len()
+                iopsite::markdown::render_with(body, &rewrite, wanted)
+                    .html
+                    .len()
             }
             _ => panic!("unknown mode {mode}"),
         };
