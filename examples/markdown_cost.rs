@@ -1,9 +1,17 @@
 //! What the markdown stage costs over plain pulldown-cmark, for profiling: reads every `*.md` under a folder (front
-//! matter skipped) and renders all of them once in the chosen mode. Count instructions rather than time, the machine
-//! is shared: `perf stat -e instructions:u target/release/examples/markdown_cost CONTENT_DIR MODE`.
+//! matter skipped) and renders all of them in each chosen mode, the modes taking turns `ROUNDS` times (default 1),
+//! and prints the fastest time of each. Hardware counters do not work on this machine, so count instructions with
+//! callgrind, which the machine's load does not move:
+//!
+//! ```text
+//! ROUNDS=20 target/release/examples/markdown_cost CONTENT_DIR plain,ours,render
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/markdown_cost CONTENT_DIR render
+//! ```
 //!
 //! Modes: `read` (only read the files), `plain` (pulldown-cmark with tables, like `examples/bound.rs`), `ours`
-//! (pulldown-cmark with iopsite's options), `render` (`iopsite::markdown::render`, links kept as they are).
+//! (pulldown-cmark with iopsite's options), `offsets` and `fmt` (the same through the offset iterator and the
+//! `fmt::Write` writer the markdown stage uses), `render` (`iopsite::markdown::render`, links kept as they are),
+//! `uncounted` (the same without the word count), `replaced` (as in a build: every `/…` link written anew).
 
 use pulldown_cmark::{Parser, html};
 
