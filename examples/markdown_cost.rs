@@ -67,23 +67,12 @@ fn render_all(bodies: &[String], mode: &str) -> usize {
             }
             "offsets" => {
                 let mut out = String::new();
-                html::push_html(
-                    &mut out,
-                    iopsite::markdown::new_parser(body)
-                        .into_offset_iter()
-                        .map(|(event, _)| event),
-                );
+                html::push_html(&mut out, offset_events(body));
                 out.len()
             }
             "fmt" => {
                 let mut out = String::new();
-                html::write_html_fmt(
-                    &mut out,
-                    iopsite::markdown::new_parser(body)
-                        .into_offset_iter()
-                        .map(|(event, _)| event),
-                )
-                .unwrap();
+                html::write_html_fmt(&mut out, offset_events(body)).unwrap();
                 out.len()
             }
             "render" => iopsite::markdown::render(body, &|_| iopsite::markdown::Rewrite::Keep)
@@ -113,6 +102,13 @@ fn render_all(bodies: &[String], mode: &str) -> usize {
         };
     }
     bytes
+}
+
+/// The parser's events through the offset iterator, as the markdown stage reads them.
+fn offset_events(body: &str) -> impl Iterator<Item = pulldown_cmark::Event<'_>> {
+    iopsite::markdown::new_parser(body)
+        .into_offset_iter()
+        .map(|(event, _)| event)
 }
 
 fn bodies(dir: &str) -> Vec<String> {

@@ -467,20 +467,21 @@ mod tests {
         assert!(!out.join("gone").exists() && !out.join("a").exists());
     }
 
-    #[test]
-    fn never_writes_through_a_link_or_into_a_hard_linked_file() {
+    /// Two builds into `public/` in a new folder: the output holds the second, the spare the first.
+    fn two_builds(first: &[OutputFile], second: &[OutputFile]) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write(
-            &out,
+        write(&out, first).unwrap();
+        write(&out, second).unwrap();
+        (dir, out)
+    }
+
+    #[test]
+    fn never_writes_through_a_link_or_into_a_hard_linked_file() {
+        let (dir, out) = two_builds(
             &[file("a/index.html", "1"), file("b/index.html", "1")],
-        )
-        .unwrap();
-        write(
-            &out,
             &[file("a/index.html", "2"), file("b/index.html", "2")],
-        )
-        .unwrap();
+        );
         // The spare now holds build 1. Someone hard-links one of its files into a backup and swaps a folder for a
         // link to a folder outside.
         let spare = dir.path().join(".iopsite-spare-public");
@@ -510,10 +511,7 @@ mod tests {
 
     #[test]
     fn two_files_of_one_build_in_each_others_way_are_an_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        write(&out, &[file("x/index.html", "1")]).unwrap();
-        write(&out, &[file("y.html", "2")]).unwrap();
+        let (_dir, out) = two_builds(&[file("x/index.html", "1")], &[file("y.html", "2")]);
         // The spare holds build 1, with a folder `x`: the build must still fail, not quietly drop a file.
         assert!(write(&out, &[file("x", "3"), file("x/index.html", "3")]).is_err());
         assert_eq!(tree(&out), pairs(&[("y.html", "2")]));
@@ -523,10 +521,7 @@ mod tests {
     fn a_written_file_lost_to_clearing_the_way_is_an_error() {
         // Clearing the way can only take a written file when two threads write files of one build that are in
         // each other's way at the same moment; simulate that outcome: the check before the swap must catch it.
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        write(&out, &[file("y/index.html", "1")]).unwrap();
-        write(&out, &[file("z.html", "2")]).unwrap();
+        let (_dir, out) = two_builds(&[file("y/index.html", "1")], &[file("z.html", "2")]);
         let staging = Staging::create(&out).unwrap();
         staging.write(&file("x/index.html", "3")).unwrap();
         staging.write(&file("y", "3")).unwrap(); // the spare's folder `y` is cleared out of the way

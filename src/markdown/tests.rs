@@ -293,16 +293,7 @@ fn fast_word_count_agrees_with_counting_chars() {
         &["\u{b}x\u{c}y\r"],
     ];
     for pieces in events {
-        let (mut fast, mut plain) = (WordCounter::default(), WordCounter::default());
-        for piece in pieces {
-            fast.count_text(piece);
-            plain.count_chars(piece);
-            assert_eq!(
-                (fast.count, fast.in_counted_word),
-                (plain.count, plain.in_counted_word),
-                "{pieces:?}"
-            );
-        }
+        assert_counts_agree(pieces.iter().copied());
     }
 }
 
@@ -316,19 +307,29 @@ fn fast_word_count_agrees_with_counting_chars_on_random_text() {
         (state >> 16) as usize % bound
     };
     for _ in 0..500 {
-        let (mut fast, mut plain) = (WordCounter::default(), WordCounter::default());
-        for _ in 0..=next(5) {
-            let piece: String = (0..next(200))
-                .map(|_| char::from(ALPHABET[next(ALPHABET.len())]))
-                .collect();
-            fast.count_text(&piece);
-            plain.count_chars(&piece);
-            assert_eq!(
-                (fast.count, fast.in_counted_word),
-                (plain.count, plain.in_counted_word),
-                "{piece:?}"
-            );
-        }
+        let pieces: Vec<String> = (0..=next(5))
+            .map(|_| {
+                (0..next(200))
+                    .map(|_| char::from(ALPHABET[next(ALPHABET.len())]))
+                    .collect()
+            })
+            .collect();
+        assert_counts_agree(pieces.iter().map(String::as_str));
+    }
+}
+
+/// Feeds the pieces to the fast count and the char-by-char one, as text events, and compares them after each.
+fn assert_counts_agree<'a>(pieces: impl Iterator<Item = &'a str> + Clone) {
+    let all: Vec<&str> = pieces.clone().collect();
+    let (mut fast, mut plain) = (WordCounter::default(), WordCounter::default());
+    for piece in pieces {
+        fast.count_text(piece);
+        plain.count_chars(piece);
+        assert_eq!(
+            (fast.count, fast.in_counted_word),
+            (plain.count, plain.in_counted_word),
+            "{all:?}"
+        );
     }
 }
 
