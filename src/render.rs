@@ -16,7 +16,7 @@ use crate::content::relative_path;
 use crate::context::{self, SiteValues};
 use crate::error::{Error, Location, Result};
 use crate::site::{Page, Site};
-use crate::templates::Templates;
+use crate::templates::{TemplateSources, Templates};
 
 /// What goes into one output file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,8 +83,9 @@ pub enum KeepPages {
 
 /// Render the whole site into output files, writing nothing, in a stable order: static files first, so a page at
 /// the same path wins when the files are written in order.
-pub fn render(root: &Path, site: &Site) -> Result<Vec<OutputFile>> {
-    render_with(root, site, context::build(site), KeepPages::No, Ok).map(|(files, _)| files)
+pub fn render(root: &Path, sources: &TemplateSources, site: &Site) -> Result<Vec<OutputFile>> {
+    render_with(root, sources, site, context::build(site), KeepPages::No, Ok)
+        .map(|(files, _)| files)
 }
 
 /// Render the whole site and hand each file to `emit` as soon as it is made, from several threads at once, so the
@@ -94,18 +95,20 @@ pub fn render(root: &Path, site: &Site) -> Result<Vec<OutputFile>> {
 /// also returns a [`PageRenderer`] for rendering pages again later.
 pub fn render_each(
     root: &Path,
+    sources: &TemplateSources,
     site: &mut Site,
     keep: KeepPages,
     emit: impl Fn(&OutputFile) -> Result<()> + Sync,
 ) -> Result<(usize, PageRenderer)> {
     let values = context::build_taking_html(site);
-    let (emitted, pages) = render_with(root, site, values, keep, |file| emit(&file))?;
+    let (emitted, pages) = render_with(root, sources, site, values, keep, |file| emit(&file))?;
     Ok((emitted.len(), pages))
 }
 
 /// Render everything, pass each file through `emit` and keep what it returns, in the order of [`render`].
 fn render_with<T: Send>(
     root: &Path,
+    sources: &TemplateSources,
     site: &Site,
     values: SiteValues,
     keep: KeepPages,
@@ -116,7 +119,7 @@ fn render_with<T: Send>(
         globals,
         lookup,
     } = values;
-    let mut templates = Templates::load(root, &site.config.theme, Arc::new(lookup))?;
+    let mut templates = Templates::load(sources, Arc::new(lookup))?;
     *templates.tera.global_context() = globals;
     let mut emitted: Vec<T> = static_files(root, site)
         .into_par_iter()

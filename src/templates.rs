@@ -32,9 +32,16 @@ pub struct Templates {
     pub files: BTreeMap<String, PathBuf>,
 }
 
-impl Templates {
-    /// Load the theme's templates, then the site's overrides, with the site data for the lookup functions.
-    pub fn load(root: &Path, theme: &str, lookup: Arc<Lookup>) -> Result<Templates> {
+/// The text of every template a site uses: the theme's, with the site's own `templates/` overriding them by name.
+/// Read once per build: the build first asks what they mention, then [`Templates::load`] parses them.
+pub struct TemplateSources {
+    /// Template name → (file it was read from, relative to the site root; its text).
+    sources: BTreeMap<String, (PathBuf, String)>,
+}
+
+impl TemplateSources {
+    /// Read the theme's templates, then the site's overrides.
+    pub fn read(root: &Path, theme: &str) -> Result<TemplateSources> {
         let theme_dir = root.join("themes").join(theme).join("templates");
         if !theme_dir.is_dir() {
             let message = format!(
@@ -48,6 +55,21 @@ impl Templates {
         let mut sources: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
         read_dir(root, &theme_dir, &mut sources)?;
         read_dir(root, &root.join("templates"), &mut sources)?;
+        Ok(TemplateSources { sources })
+    }
+
+    /// Whether any template has one of `words` in it.
+    pub fn mention_any(&self, words: &[&str]) -> bool {
+        self.sources
+            .values()
+            .any(|(_, text)| words.iter().any(|word| text.contains(word)))
+    }
+}
+
+impl Templates {
+    /// Parse the templates, with the site data for the lookup functions.
+    pub fn load(sources: &TemplateSources, lookup: Arc<Lookup>) -> Result<Templates> {
+        let sources = &sources.sources;
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
         register(&mut tera, lookup);
@@ -75,19 +97,6 @@ impl Templates {
             .render(name, context)
             .map_err(|err| template_error(&self.files, Some(rendering), err))
     }
-}
-
-/// Whether any template the site would use (the theme's and the site's own) has one of `words` in it. Unreadable
-/// templates count as a yes: loading them reports the problem properly later.
-pub fn mention_any(root: &Path, theme: &str, words: &[&str]) -> bool {
-    let mut sources = BTreeMap::new();
-    let theme_dir = root.join("themes").join(theme).join("templates");
-    let read = read_dir(root, &theme_dir, &mut sources)
-        .and_then(|()| read_dir(root, &root.join("templates"), &mut sources));
-    read.is_err()
-        || sources
-            .values()
-            .any(|(_, text)| words.iter().any(|word| text.contains(word)))
 }
 
 /// Read every file below `dir` into `sources`, named by its path relative to `dir`. A missing folder is fine.
