@@ -78,6 +78,16 @@ struct Inventory {
     folders: HashSet<PathBuf>,
 }
 
+/// Where [`Staging::swap_in`] put the previous output.
+enum Previous {
+    /// There was none.
+    None,
+    /// It became the spare folder.
+    Spare,
+    /// It was moved into this folder, to be removed.
+    Aside(PathBuf),
+}
+
 #[derive(Default)]
 struct Written {
     files: HashSet<PathBuf>,
@@ -145,19 +155,19 @@ impl Staging {
         };
         self.remove_what_was_not_written()
             .map_err(failed(&self.dir))?;
-        let old = if self.out_dir.exists() {
-            match fs::rename(&self.out_dir, &self.spare) {
-                Ok(()) => None,
-                Err(_) => Some(move_aside(&self.out_dir, &parent_of(&self.out_dir))?),
-            }
+        let previous = if !self.out_dir.exists() {
+            Previous::None
+        } else if fs::rename(&self.out_dir, &self.spare).is_ok() {
+            Previous::Spare
         } else {
-            None
+            Previous::Aside(move_aside(&self.out_dir, &parent_of(&self.out_dir))?)
         };
         if let Err(source) = fs::rename(&self.dir, &self.out_dir) {
             // Put the previous output back so nothing is lost.
-            let _ = match &old {
-                Some(aside) => fs::rename(aside.join("site"), &self.out_dir),
-                None => fs::rename(&self.spare, &self.out_dir),
+            let _ = match &previous {
+                Previous::None => Ok(()),
+                Previous::Spare => fs::rename(&self.spare, &self.out_dir),
+                Previous::Aside(aside) => fs::rename(aside.join("site"), &self.out_dir),
             };
             return Err(Error::Write {
                 path: self.out_dir.clone(),
@@ -165,7 +175,10 @@ impl Staging {
             });
         }
         self.swapped = true;
-        Ok(Leftover(old))
+        Ok(Leftover(match previous {
+            Previous::Aside(aside) => Some(aside),
+            Previous::None | Previous::Spare => None,
+        }))
     }
 
     fn written(&self) -> std::sync::MutexGuard<'_, Written> {
