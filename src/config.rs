@@ -274,25 +274,25 @@ mod tests {
         assert_eq!(config.theme, "default");
     }
 
+    /// Parsing `toml` fails with a message that starts with `expected` (file and line first).
+    fn assert_error(toml: &str, expected: &str) {
+        let err = parse(toml).unwrap_err().to_string();
+        assert!(err.starts_with(expected), "{err}");
+    }
+
     #[test]
     fn unknown_key_names_key_and_line() {
-        let err = parse("title = \"T\"\n\ntitel = \"x\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("config.toml:3: unknown field `titel`"),
-            "{err}"
+        assert_error(
+            "title = \"T\"\n\ntitel = \"x\"\n",
+            "config.toml:3: unknown field `titel`",
         );
     }
 
     #[test]
     fn unknown_key_in_a_table_names_its_line() {
-        let err = parse("[center]\nname = \"x\"\nfone = \"1\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("config.toml:3: unknown field `fone`"),
-            "{err}"
+        assert_error(
+            "[center]\nname = \"x\"\nfone = \"1\"\n",
+            "config.toml:3: unknown field `fone`",
         );
     }
 
@@ -301,32 +301,25 @@ mod tests {
         let config = parse("[check.ignore]\nreadability = \"quotes a law\"\n[check.allowed_hosts]\n\"cdn.example.org\" = \"why\"\n").unwrap();
         assert_eq!(config.check.ignore["readability"], "quotes a law");
         assert_eq!(config.check.allowed_hosts["cdn.example.org"], "why");
-        let err = parse("[check]\nignor = {}\n").unwrap_err().to_string();
-        assert!(
-            err.starts_with("config.toml:2: unknown field `ignor`"),
-            "{err}"
+        assert_error(
+            "[check]\nignor = {}\n",
+            "config.toml:2: unknown field `ignor`",
         );
     }
 
     #[test]
     fn a_bad_recipient_names_its_line() {
-        let err = parse("title = \"T\"\n[contact]\nrate_limit = 3\nrecipient = \"age1oops\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("config.toml:4: this is not an age public key"),
-            "{err}"
+        assert_error(
+            "title = \"T\"\n[contact]\nrate_limit = 3\nrecipient = \"age1oops\"\n",
+            "config.toml:4: this is not an age public key",
         );
     }
 
     #[test]
     fn inquiries_are_never_stored_in_published_or_source_folders() {
-        let err = parse("[contact]\nstore = \"public/s.jsonl\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("config.toml:2: inquiries must not be stored inside public/"),
-            "{err}"
+        assert_error(
+            "[contact]\nstore = \"public/s.jsonl\"\n",
+            "config.toml:2: inquiries must not be stored inside public/",
         );
         assert!(parse("[contact]\nstore = \"/var/lib/iop/s.jsonl\"\n").is_ok());
         assert_eq!(parse("").unwrap().contact.rate_limit, 5);
