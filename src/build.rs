@@ -8,7 +8,7 @@ use crate::config::{Config, Overrides};
 use crate::error::{Error, Location, Result};
 use crate::output::Leftover;
 use crate::render::{KeepPages, OutputFile, PageRenderer};
-use crate::site::Site;
+use crate::site::{Markdown, Site};
 use crate::templates::TemplateSources;
 use crate::{content, markdown, output, render, site};
 
@@ -101,15 +101,17 @@ fn build_with(options: &BuildOptions, keep: KeepPages) -> Result<Built> {
     // Taking stock of the spare output folder overlaps with reading the site.
     let (staging, loaded) = rayon::join(
         || output::Staging::create(&options.output),
-        || load(options),
+        || load(options, Defer::IfTemplatesAllow),
     );
     // Content errors first: they are the ones staff can fix.
     let (mut site, templates) = loaded?;
     let staging = staging?;
-    // The markdown is rendered and nothing later reads it: its memory goes to the pages' HTML instead of fresh
-    // memory (at 10,000 pages, peak memory 277 → 229 MB).
-    for page in &mut site.pages {
-        drop(std::mem::take(&mut page.source.body));
+    // Markdown already rendered is not read again: its memory goes to the pages' HTML instead of fresh memory (at
+    // 10,000 pages, peak memory 277 → 229 MB).
+    if site.markdown == Markdown::Rendered {
+        for page in &mut site.pages {
+            drop(std::mem::take(&mut page.source.body));
+        }
     }
     let (files, pages) = render::render_each(&options.root, &templates, &mut site, keep, |file| {
         staging.write(file)
@@ -131,13 +133,24 @@ fn build_with(options: &BuildOptions, keep: KeepPages) -> Result<Built> {
 
 /// Load and render the site without writing anything.
 pub fn render_site(options: &BuildOptions) -> Result<(Site, Vec<OutputFile>)> {
-    let (site, templates) = load(options)?;
+    let (site, templates) = load(options, Defer::Never)?;
     let files = render::render(&options.root, &templates, &site)?;
     Ok((site, files))
 }
 
+/// Whether the markdown may be left for the render stage to render page by page.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Defer {
+    /// When no template reads another page's markdown: then each page's HTML is made just before its template
+    /// and dropped once written, instead of every page's HTML being held until the last page is written (at
+    /// 10,000 pages: peak memory 233 → 128 MB, build 0.90 → 0.70 s).
+    IfTemplatesAllow,
+    /// Never: the caller reads the HTML of every page (`check`).
+    Never,
+}
+
 /// Read the config, the content and the templates, and assemble the site.
-fn load(options: &BuildOptions) -> Result<(Site, TemplateSources)> {
+fn load(options: &BuildOptions, defer: Defer) -> Result<(Site, TemplateSources)> {
     let mut config = Config::load(&options.root.join("config.toml"), Path::new("config.toml"))?;
     config.apply(&options.overrides);
     let content = content::load(&options.root, options.drafts);
@@ -149,7 +162,15 @@ fn load(options: &BuildOptions) -> Result<(Site, TemplateSources)> {
             templates.mention_any(&["word_count", "reading_time"])
         }),
     };
-    let site = site::assemble(config, content, wanted)?;
+    let deferred = defer == Defer::IfTemplatesAllow
+        && templates
+            .as_ref()
+            .is_ok_and(TemplateSources::read_only_own_markdown);
+    let site = if deferred {
+        site::assemble_deferred(config, content, wanted)?
+    } else {
+        site::assemble(config, content, wanted)?
+    };
     Ok((site, templates?))
 }
 

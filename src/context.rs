@@ -12,7 +12,7 @@ use tera::Value;
 
 use crate::config::{Config, CrisisLine};
 use crate::front_matter::Source;
-use crate::markdown::Heading;
+use crate::markdown::{Heading, Rendered};
 use crate::site::{Page, Site};
 use crate::templates::Lookup;
 
@@ -113,6 +113,36 @@ pub fn build_taking_html(site: &mut Site) -> SiteValues {
     with_sections(site, &plain)
 }
 
+/// A page's value made by [`build`] before its markdown was rendered ([`crate::site::Markdown::Deferred`]), with
+/// the fields that come from its markdown filled in from `rendered` (its HTML is moved, not copied): the value
+/// [`build`] makes for a rendered page.
+pub fn with_markdown(value: &Value, site: &Site, index: usize, rendered: &mut Rendered) -> Value {
+    let permalink = format!("{}{}", site.config.base_url, site.pages[index].source.path);
+    let word_count = rendered.word_count;
+    let mut map = value.as_map().cloned().unwrap_or_default();
+    let fields = [
+        ("content", Value::from(std::mem::take(&mut rendered.html))),
+        (
+            "toc",
+            Value::from_serializable(&toc(&rendered.toc, &permalink)),
+        ),
+        ("word_count", Value::from_serializable(&word_count)),
+        (
+            "reading_time",
+            Value::from_serializable(&word_count.map(reading_time)),
+        ),
+    ];
+    for (key, field) in fields {
+        map.insert(key.into(), field);
+    }
+    Value::from(map)
+}
+
+/// Minutes to read so many words, at 200 words a minute.
+fn reading_time(words: usize) -> usize {
+    words.div_ceil(200)
+}
+
 /// Add `pages` to the sections' values, and make the look-up tables and the globals.
 fn with_sections(site: &Site, plain: &[Value]) -> SiteValues {
     let base = &site.config.base_url;
@@ -198,7 +228,7 @@ fn page_value(site: &Site, index: usize, content: &str) -> Value {
         lower: neighbour(site, page.lower, base),
         higher: neighbour(site, page.higher, base),
         word_count,
-        reading_time: word_count.map(|words| words.div_ceil(200)),
+        reading_time: word_count.map(reading_time),
         reviewed_by: fm.reviewed_by.as_deref(),
         last_reviewed: fm.last_reviewed.as_ref().map(|d| d.0.as_str()),
         sources: &fm.sources,

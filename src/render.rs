@@ -15,7 +15,8 @@ use walkdir::WalkDir;
 use crate::content::relative_path;
 use crate::context::{self, SiteValues};
 use crate::error::{Error, Location, Result};
-use crate::site::{Page, Site};
+use crate::markdown::Rendered;
+use crate::site::{Links, Markdown, Page, Site};
 use crate::templates::{TemplateSources, Templates};
 
 /// What goes into one output file.
@@ -82,17 +83,31 @@ pub enum KeepPages {
 }
 
 /// Render the whole site into output files, writing nothing, in a stable order: static files first, so a page at
-/// the same path wins when the files are written in order.
+/// the same path wins when the files are written in order. The site's markdown must be rendered already.
 pub fn render(root: &Path, sources: &TemplateSources, site: &Site) -> Result<Vec<OutputFile>> {
-    render_with(root, sources, site, context::build(site), KeepPages::No, Ok)
-        .map(|(files, _)| files)
+    assert_eq!(
+        site.markdown,
+        Markdown::Rendered,
+        "render needs the markdown rendered"
+    );
+    let bodies = vec![String::new(); site.pages.len()];
+    render_with(
+        root,
+        sources,
+        site,
+        (context::build(site), bodies),
+        KeepPages::No,
+        Ok,
+    )
+    .map(|(files, _)| files)
 }
 
 /// Render the whole site and hand each file to `emit` as soon as it is made, from several threads at once, so the
 /// HTML of a big site never has to be in memory all at once. Every static file is emitted before any page, so a
-/// page wins a clash. Returns how many files were emitted. The pages' markdown HTML is moved into the template
-/// values ([`context::build_taking_html`]), so `rendered.html` is empty afterwards. With [`KeepPages::Yes`] it
-/// also returns a [`PageRenderer`] for rendering pages again later.
+/// page wins a clash. Returns how many files were emitted. Rendered markdown HTML is moved into the template
+/// values ([`context::build_taking_html`]), so `rendered.html` is empty afterwards; markdown left for this stage
+/// ([`Markdown::Deferred`]) is rendered just before each page's template and its body freed. With
+/// [`KeepPages::Yes`] it also returns a [`PageRenderer`] for rendering pages again later.
 pub fn render_each(
     root: &Path,
     sources: &TemplateSources,
@@ -100,17 +115,31 @@ pub fn render_each(
     keep: KeepPages,
     emit: impl Fn(&OutputFile) -> Result<()> + Sync,
 ) -> Result<(usize, PageRenderer)> {
-    let values = context::build_taking_html(site);
-    let (emitted, pages) = render_with(root, sources, site, values, keep, |file| emit(&file))?;
+    let inputs = match site.markdown {
+        Markdown::Rendered => (
+            context::build_taking_html(site),
+            vec![String::new(); site.pages.len()],
+        ),
+        Markdown::Deferred(_) => {
+            let bodies = site
+                .pages
+                .iter_mut()
+                .map(|page| std::mem::take(&mut page.source.body))
+                .collect();
+            (context::build(site), bodies)
+        }
+    };
+    let (emitted, pages) = render_with(root, sources, site, inputs, keep, |file| emit(&file))?;
     Ok((emitted.len(), pages))
 }
 
 /// Render everything, pass each file through `emit` and keep what it returns, in the order of [`render`].
+/// `bodies`: each page's markdown when the site's markdown is deferred (else unused).
 fn render_with<T: Send>(
     root: &Path,
     sources: &TemplateSources,
     site: &Site,
-    values: SiteValues,
+    (values, bodies): (SiteValues, Vec<String>),
     keep: KeepPages,
     emit: impl Fn(OutputFile) -> Result<T> + Sync,
 ) -> Result<(Vec<T>, PageRenderer)> {
@@ -125,22 +154,42 @@ fn render_with<T: Send>(
         .into_par_iter()
         .map(&emit)
         .collect::<Result<_>>()?;
-    let rendered: Vec<Result<(T, PageJob)>> = site
-        .pages
-        .par_iter()
-        .zip(&values)
-        .map(|(page, value)| {
-            let (file, job) = render_page(&templates, site, page, value)?;
-            Ok((emit(file)?, job))
+    let links = Links::new(site, &[]);
+    // A page's job holds its context, and with it the page's HTML: kept only when asked for.
+    let kept = |job: PageJob| (keep == KeepPages::Yes).then_some(job);
+    let rendered: Vec<PageDone<T>> = bodies
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, body)| {
+            let page = &site.pages[index];
+            let Markdown::Deferred(wanted) = site.markdown else {
+                let done = render_page(&templates, site, page, &values[index]);
+                let done = done.and_then(|(file, job)| Ok((emit(file)?, kept(job))));
+                return (done, Rendered::default());
+            };
+            let mut markdown = links.render(page, &body, wanted);
+            drop(body);
+            let value = context::with_markdown(&values[index], site, index, &mut markdown);
+            let done = render_page(&templates, site, page, &value);
+            let done = done.and_then(|(file, job)| Ok((emit(file)?, kept(job))));
+            (done, facts(markdown))
         })
         .collect();
+    if matches!(site.markdown, Markdown::Deferred(_)) {
+        // Content errors first, as when the markdown is rendered before any template: staff can fix them.
+        let all: Vec<&Rendered> = rendered.iter().map(|(_, markdown)| markdown).collect();
+        let errors = links.errors(&all);
+        if !errors.is_empty() {
+            return Err(Error::from_list(errors));
+        }
+    }
     let mut pages = HashMap::new();
     let mut errors = Vec::new();
-    for (result, page) in rendered.into_iter().zip(&site.pages) {
+    for ((result, _), page) in rendered.into_iter().zip(&site.pages) {
         match result {
             Ok((done, job)) => {
                 emitted.push(done);
-                if keep == KeepPages::Yes {
+                if let Some(job) = job {
                     pages.insert(page.source.path.clone(), job);
                 }
             }
@@ -154,6 +203,22 @@ fn render_with<T: Send>(
         emitted.push(emit(file)?);
     }
     Ok((emitted, PageRenderer { templates, pages }))
+}
+
+/// One page rendered: what `emit` returned and the page's job (or its error), and what the link check needs of its
+/// markdown when it was rendered here.
+type PageDone<T> = (Result<(T, Option<PageJob>)>, Rendered);
+
+/// What the link check needs of a page's rendered markdown, once the page is written: its heading ids, its
+/// problems and its links that name a heading.
+fn facts(mut markdown: Rendered) -> Rendered {
+    markdown.links.retain(|link| link.dest.contains('#'));
+    Rendered {
+        heading_ids: markdown.heading_ids,
+        links: markdown.links,
+        problems: markdown.problems,
+        ..Rendered::default()
+    }
 }
 
 /// The files besides pages and static files: `404.html`, alias redirects, `sitemap.xml`, `robots.txt`, `_headers`.

@@ -1,6 +1,8 @@
-//! Stage 4: the site. Takes the loaded content, renders every page's markdown (in parallel), rewrites links between
-//! pages to their URLs, checks that every linked page, file and heading exists, and arranges pages into sections
-//! (order, previous/next, menu, breadcrumbs). Output is plain data for the template stage; nothing here knows Tera.
+//! Stage 4: the site. Takes the loaded content, arranges pages into sections (order, previous/next, menu,
+//! breadcrumbs), renders every page's markdown (in parallel), rewrites links between pages to their URLs, and checks
+//! that every linked page, file and heading exists. Output is plain data for the template stage; nothing here knows
+//! Tera. The markdown can also be left for the render stage to render page by page ([`Markdown::Deferred`]), with
+//! the same [`Links`].
 
 use std::collections::HashMap;
 
@@ -55,6 +57,17 @@ pub struct Site {
     pub menu: Vec<MenuItem>,
     /// Content file (`what-to-expect/therapy.md`) → index into `pages`.
     pub by_file: HashMap<String, usize>,
+    /// Whether the pages' markdown is rendered yet.
+    pub markdown: Markdown,
+}
+
+/// When a site's markdown is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Markdown {
+    /// Already: every page's [`Page::rendered`] is filled in.
+    Rendered,
+    /// By the render stage, page by page, working out what is wanted ([`Links::render`], then [`Links::errors`]).
+    Deferred(Wanted),
 }
 
 impl Site {
@@ -67,59 +80,73 @@ impl Site {
 /// Render and arrange the content, working out what is `wanted` besides the HTML. Reports every broken link, not
 /// only the first.
 pub fn assemble(config: Config, content: Content, wanted: Wanted) -> Result<Site> {
+    let (mut site, broken, mut errors) = arranged(config, content, Markdown::Rendered);
+    let links = Links::new(&site, &broken);
+    let rendered: Vec<Rendered> = site
+        .pages
+        .par_iter()
+        .map(|page| links.render(page, &page.source.body, wanted))
+        .collect();
+    for (page, rendered) in site.pages.iter_mut().zip(rendered) {
+        page.rendered = rendered;
+    }
+    let all: Vec<&Rendered> = site.pages.iter().map(|page| &page.rendered).collect();
+    errors.extend(Links::new(&site, &broken).errors(&all));
+    if !errors.is_empty() {
+        return Err(Error::from_list(errors));
+    }
+    Ok(site)
+}
+
+/// Arrange the content without rendering its markdown: the render stage renders each page's markdown just before
+/// its template, so a big site never holds all its HTML at once. Only for templates that read no other page's
+/// markdown (`TemplateSources::read_only_own_markdown`). Content with errors is rendered at once instead
+/// ([`assemble`]), so that its broken links are reported with them.
+pub fn assemble_deferred(config: Config, content: Content, wanted: Wanted) -> Result<Site> {
+    if !content.errors.is_empty() {
+        return assemble(config, content, wanted);
+    }
+    let (site, _, _) = arranged(config, content, Markdown::Deferred(wanted));
+    Ok(site)
+}
+
+/// The pages in their places, with no markdown rendered yet; also the files that could not be read and the
+/// content's errors.
+fn arranged(
+    config: Config,
+    content: Content,
+    markdown: Markdown,
+) -> (Site, Vec<String>, Vec<Error>) {
     let Content {
         pages: sources,
         assets,
         broken,
-        errors: mut content_errors,
+        errors,
     } = content;
     let by_file: HashMap<String, usize> = sources
         .iter()
         .enumerate()
         .map(|(i, p)| (p.file.clone(), i))
         .collect();
-    let by_path = sources
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.path.as_str(), i))
-        .collect();
-    let targets = Targets {
-        pages: &sources,
-        by_file: &by_file,
-        by_path,
-        assets: &assets,
-        broken: &broken,
-    };
-    let rendered: Vec<Rendered> = sources
-        .par_iter()
-        .map(|page| render_page(page, &targets, wanted))
-        .collect();
-    let link_errors: Vec<Error> = sources
-        .par_iter()
-        .zip(&rendered)
-        .flat_map_iter(|(page, out)| link_errors(page, out, &targets, &rendered))
-        .collect();
-    content_errors.extend(link_errors);
-    if !content_errors.is_empty() {
-        return Err(Error::from_list(content_errors));
-    }
-    let mut pages: Vec<Page> = sources.into_iter().zip(rendered).map(Page::new).collect();
+    let mut pages: Vec<Page> = sources.into_iter().map(Page::new).collect();
     arrange(&mut pages, &by_file);
     let menu = menu(&pages);
-    Ok(Site {
+    let site = Site {
         config,
         pages,
         assets,
         menu,
         by_file,
-    })
+        markdown,
+    };
+    (site, broken, errors)
 }
 
 impl Page {
-    fn new((source, rendered): (SourcePage, Rendered)) -> Page {
+    fn new(source: SourcePage) -> Page {
         Page {
             source,
-            rendered,
+            rendered: Rendered::default(),
             ancestors: vec![],
             pages: vec![],
             subsections: vec![],
@@ -144,8 +171,9 @@ enum Target {
     Missing(String),
 }
 
-struct Targets<'a> {
-    pages: &'a [SourcePage],
+/// What links can point at: renders a page's markdown with its links rewritten, and finds the broken ones.
+pub struct Links<'a> {
+    pages: &'a [Page],
     by_file: &'a HashMap<String, usize>,
     /// Looked up for every link of every page: a fast hash, not the default DoS-resistant one (the keys are the
     /// site's own paths).
@@ -154,7 +182,84 @@ struct Targets<'a> {
     broken: &'a [String],
 }
 
-impl Targets<'_> {
+impl<'a> Links<'a> {
+    /// The site's link targets. `broken`: content files that could not be read (links to them are not reported:
+    /// the file has its own error).
+    pub fn new(site: &'a Site, broken: &'a [String]) -> Links<'a> {
+        Links {
+            pages: &site.pages,
+            by_file: &site.by_file,
+            by_path: site
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(i, page)| (page.source.path.as_str(), i))
+                .collect(),
+            assets: &site.assets,
+            broken,
+        }
+    }
+
+    /// Render a page's markdown (`body`, kept apart so it can be freed as soon as it is rendered) with its links
+    /// rewritten to URLs.
+    pub fn render(&self, page: &Page, body: &str, wanted: Wanted) -> Rendered {
+        let from = &page.source;
+        let rewrite = |dest: &str| match self.resolve(from, dest) {
+            Target::External | Target::Fragment(_) => Rewrite::Keep,
+            Target::Page(index, fragment) => {
+                let path = &self.pages[index].source.path;
+                Rewrite::Replace(fragment.map_or_else(|| path.clone(), |f| format!("{path}#{f}")))
+            }
+            Target::File(url) => Rewrite::Replace(url),
+            Target::Missing(message) => Rewrite::Reject(message),
+        };
+        markdown::render_with(body, &rewrite, wanted)
+    }
+
+    /// Every rejected link and every anchor that names no heading of its target, once all pages are rendered
+    /// (`rendered[i]`: what page `i`'s markdown made, its HTML not needed).
+    pub fn errors(&self, rendered: &[&Rendered]) -> Vec<Error> {
+        (0..self.pages.len())
+            .into_par_iter()
+            .flat_map_iter(|index| self.page_errors(index, rendered))
+            .collect()
+    }
+
+    /// Rejected links and anchors that name no heading of their target.
+    fn page_errors(&self, index: usize, all: &[&Rendered]) -> Vec<Error> {
+        let (source, out) = (&self.pages[index].source, all[index]);
+        let at = |line: usize| Location::line(&source.shown, source.body_line + line - 1);
+        let mut errors: Vec<Error> = out
+            .problems
+            .iter()
+            .map(|p| Error::content(at(p.line), p.message.clone()))
+            .collect();
+        // Only a link with a `#` can name a missing heading; the others were checked while rendering.
+        for link in out.links.iter().filter(|link| link.dest.contains('#')) {
+            let (ids, fragment, name) = match self.resolve(source, &link.dest) {
+                Target::Page(index, Some(fragment)) => (
+                    &all[index].heading_ids,
+                    fragment,
+                    self.pages[index].source.shown.display().to_string(),
+                ),
+                Target::Fragment(fragment) => (&out.heading_ids, fragment, "this page".to_string()),
+                _ => continue,
+            };
+            if !ids.contains(&fragment) {
+                let known = if ids.is_empty() {
+                    "it has no headings".to_string()
+                } else {
+                    format!("its headings are: {}", ids.join(", "))
+                };
+                errors.push(Error::content(
+                    at(link.line),
+                    format!("the link `{}` points to a heading `#{fragment}` that {name} does not have ({known})", link.dest),
+                ));
+            }
+        }
+        errors
+    }
+
     fn resolve(&self, from: &SourcePage, dest: &str) -> Target {
         if dest.is_empty() || has_scheme(dest) || dest.starts_with("//") {
             return Target::External;
@@ -242,58 +347,6 @@ fn join(folder: &str, link: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
-}
-
-fn render_page(page: &SourcePage, targets: &Targets<'_>, wanted: Wanted) -> Rendered {
-    let rewrite = |dest: &str| match targets.resolve(page, dest) {
-        Target::External | Target::Fragment(_) => Rewrite::Keep,
-        Target::Page(index, fragment) => {
-            let path = &targets.pages[index].path;
-            Rewrite::Replace(fragment.map_or_else(|| path.clone(), |f| format!("{path}#{f}")))
-        }
-        Target::File(url) => Rewrite::Replace(url),
-        Target::Missing(message) => Rewrite::Reject(message),
-    };
-    markdown::render_with(&page.body, &rewrite, wanted)
-}
-
-/// Rejected links and anchors that name no heading of their target.
-fn link_errors(
-    page: &SourcePage,
-    out: &Rendered,
-    targets: &Targets<'_>,
-    all: &[Rendered],
-) -> Vec<Error> {
-    let at = |line: usize| Location::line(&page.shown, page.body_line + line - 1);
-    let mut errors: Vec<Error> = out
-        .problems
-        .iter()
-        .map(|p| Error::content(at(p.line), p.message.clone()))
-        .collect();
-    // Only a link with a `#` can name a missing heading; the others were checked while rendering.
-    for link in out.links.iter().filter(|link| link.dest.contains('#')) {
-        let (ids, fragment, name) = match targets.resolve(page, &link.dest) {
-            Target::Page(index, Some(fragment)) => (
-                &all[index].heading_ids,
-                fragment,
-                targets.pages[index].shown.display().to_string(),
-            ),
-            Target::Fragment(fragment) => (&out.heading_ids, fragment, "this page".to_string()),
-            _ => continue,
-        };
-        if !ids.contains(&fragment) {
-            let known = if ids.is_empty() {
-                "it has no headings".to_string()
-            } else {
-                format!("its headings are: {}", ids.join(", "))
-            };
-            errors.push(Error::content(
-                at(link.line),
-                format!("the link `{}` points to a heading `#{fragment}` that {name} does not have ({known})", link.dest),
-            ));
-        }
-    }
-    errors
 }
 
 /// Fill in ancestors, section pages and subsections, and previous/next.

@@ -11,6 +11,8 @@ use walkdir::WalkDir;
 
 use crate::error::{Error, Location, Result};
 
+mod reads;
+
 /// The site data that template functions look things up in (`get_section`, `get_page`, `get_url`).
 #[derive(Debug, Default)]
 pub struct Lookup {
@@ -63,6 +65,11 @@ impl TemplateSources {
         self.sources
             .values()
             .any(|(_, text)| words.iter().any(|word| text.contains(word)))
+    }
+
+    /// Whether the templates read no page's markdown but the one being rendered ([`reads`]).
+    pub fn read_only_own_markdown(&self) -> bool {
+        reads::only_own_markdown(self.sources.values().map(|(_, text)| text.as_str()))
     }
 }
 

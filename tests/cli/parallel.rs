@@ -1,5 +1,5 @@
 //! Parallel builds: pages are read, rendered and written on several threads, and the output must not depend on
-//! how many. Also: the benchmark corpus (`tests/fixtures/generic_corpus/`, 20 pages made by
+//! how many, nor on whether each page's markdown is rendered just before its template or all markdown first. Also: the benchmark corpus (`tests/fixtures/generic_corpus/`, 20 pages made by
 //! `shared/bench/gen_corpus.py --pages 20 --flavor generic`, Zola's template names) builds unchanged.
 
 use std::collections::BTreeMap;
@@ -60,6 +60,41 @@ fn the_iop_site_is_byte_identical_on_one_and_many_threads() {
 #[test]
 fn the_benchmark_corpus_is_byte_identical_on_one_and_many_threads() {
     assert_same_output_on_one_and_many_threads(&SiteTest::fixture("generic_corpus"));
+}
+
+/// When no template reads another page's markdown, each page's markdown is rendered just before its template (see
+/// `src/templates/reads.rs`, whose tests check that the themes used here qualify); a template that does read it
+/// makes the build render all markdown first. Both ways must write the same site.
+#[track_caller]
+fn assert_same_output_page_by_page_and_all_first(site: &SiteTest) {
+    build_with_threads(site, "page_by_page", 2);
+    // Never rendered (no page names it), but it reads other pages' markdown, so the next build renders it first.
+    site.write(
+        "templates/reads-other-pages.html",
+        "{% for p in section.pages %}{{ p.content | safe }}{% endfor %}",
+    );
+    build_with_threads(site, "all_first", 2);
+    let page_by_page = tree(&site.root().join("page_by_page"));
+    assert!(
+        page_by_page.len() > 5,
+        "too few files to compare: {page_by_page:?}"
+    );
+    assert_eq!(page_by_page, tree(&site.root().join("all_first")));
+}
+
+#[test]
+fn the_iop_site_is_the_same_with_markdown_rendered_page_by_page_or_first() {
+    assert_same_output_page_by_page_and_all_first(&SiteTest::iop_site());
+}
+
+#[test]
+fn the_benchmark_corpus_is_the_same_with_markdown_rendered_page_by_page_or_first() {
+    assert_same_output_page_by_page_and_all_first(&SiteTest::fixture("generic_corpus"));
+}
+
+#[test]
+fn a_zola_theme_with_toc_and_word_counts_is_the_same_page_by_page_or_first() {
+    assert_same_output_page_by_page_and_all_first(&SiteTest::fixture("zola_theme"));
 }
 
 #[test]
