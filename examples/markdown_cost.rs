@@ -11,7 +11,8 @@
 //! Modes: `read` (only read the files), `plain` (pulldown-cmark with tables, like `examples/bound.rs`), `ours`
 //! (pulldown-cmark with iopsite's options), `offsets` and `fmt` (the same through the offset iterator and the
 //! `fmt::Write` writer the markdown stage uses), `render` (`iopsite::markdown::render`, links kept as they are),
-//! `uncounted` (the same without the word count), `replaced` (as in a build: every `/…` link written anew).
+//! `uncounted` (the same without the word count), `replaced` (as in a build: every `/…` link written anew, no
+//! source map or other facts only `check` reads).
 
 use pulldown_cmark::{Parser, html};
 
@@ -79,17 +80,23 @@ fn render_all(bodies: &[String], mode: &str) -> usize {
                 .html
                 .len(),
             "uncounted" => {
-                let wanted = iopsite::markdown::Wanted { word_count: false };
+                let wanted = iopsite::markdown::Wanted {
+                    word_count: false,
+                    checks: true,
+                };
                 iopsite::markdown::render_with(body, &|_| iopsite::markdown::Rewrite::Keep, wanted)
                     .html
                     .len()
             }
             "replaced" => {
-                // As in a build: every site-absolute link is looked up and written anew.
-                let wanted = iopsite::markdown::Wanted { word_count: false };
+                // As in a build: every site-absolute link is written anew; no source map, no check facts.
+                let wanted = iopsite::markdown::Wanted {
+                    word_count: false,
+                    checks: false,
+                };
                 let rewrite = |dest: &str| {
                     if dest.starts_with('/') {
-                        iopsite::markdown::Rewrite::Replace(dest.to_string())
+                        iopsite::markdown::Rewrite::Replace(dest.to_string().into())
                     } else {
                         iopsite::markdown::Rewrite::Keep
                     }

@@ -101,7 +101,7 @@ fn build_with(options: &BuildOptions, keep: KeepPages) -> Result<Built> {
     // Taking stock of the spare output folder overlaps with reading the site.
     let (staging, loaded) = rayon::join(
         || output::Staging::create(&options.output),
-        || load(options, Defer::IfTemplatesAllow),
+        || load(options, Purpose::Build),
     );
     // Content errors first: they are the ones staff can fix.
     let (mut site, templates) = loaded?;
@@ -133,24 +133,24 @@ fn build_with(options: &BuildOptions, keep: KeepPages) -> Result<Built> {
 
 /// Load and render the site without writing anything.
 pub fn render_site(options: &BuildOptions) -> Result<(Site, Vec<OutputFile>)> {
-    let (site, templates) = load(options, Defer::Never)?;
+    let (site, templates) = load(options, Purpose::Check)?;
     let files = render::render(&options.root, &templates, &site)?;
     Ok((site, files))
 }
 
-/// Whether the markdown may be left for the render stage to render page by page.
+/// What a site is loaded for.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Defer {
-    /// When no template reads another page's markdown: then each page's HTML is made just before its template
-    /// and dropped once written, instead of every page's HTML being held until the last page is written (at
-    /// 10,000 pages: peak memory 233 → 128 MB, build 0.90 → 0.70 s).
-    IfTemplatesAllow,
-    /// Never: the caller reads the HTML of every page (`check`).
-    Never,
+enum Purpose {
+    /// Writing it. When no template reads another page's markdown, each page's markdown is rendered just before
+    /// its template and its HTML dropped once written, instead of every page's HTML being held until the last
+    /// page is written (at 10,000 pages: peak memory 233 → 128 MB, build 0.90 → 0.70 s).
+    Build,
+    /// Checking it (`iopsite check`): every page's HTML is read, and so are the source map and every link.
+    Check,
 }
 
 /// Read the config, the content and the templates, and assemble the site.
-fn load(options: &BuildOptions, defer: Defer) -> Result<(Site, TemplateSources)> {
+fn load(options: &BuildOptions, purpose: Purpose) -> Result<(Site, TemplateSources)> {
     let mut config = Config::load(&options.root.join("config.toml"), Path::new("config.toml"))?;
     config.apply(&options.overrides);
     let content = content::load(&options.root, options.drafts);
@@ -161,8 +161,9 @@ fn load(options: &BuildOptions, defer: Defer) -> Result<(Site, TemplateSources)>
         word_count: templates.as_ref().map_or(true, |templates| {
             templates.mention_any(&["word_count", "reading_time"])
         }),
+        checks: purpose == Purpose::Check,
     };
-    let deferred = defer == Defer::IfTemplatesAllow
+    let deferred = purpose == Purpose::Build
         && templates
             .as_ref()
             .is_ok_and(TemplateSources::read_only_own_markdown);

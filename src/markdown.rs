@@ -12,6 +12,7 @@
 //! heading are held back, because the heading's id depends on its text, which comes after the
 //! opening tag.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;
@@ -71,14 +72,16 @@ pub struct Rendered {
     pub toc: Vec<Heading>,
     /// Every id given to a heading, in document order, for checking `#anchor` links.
     pub heading_ids: Vec<String>,
-    /// Every link and image destination, in document order.
+    /// Every link and image destination, in document order (without [`Wanted::checks`], only those naming a
+    /// heading: the ones a build checks).
     pub links: Vec<Link>,
     /// Problems found, in document order.
     pub problems: Vec<Problem>,
     /// Words of text a reader sees; markup is not counted, code is. `None` when not asked for ([`Wanted`]).
     pub word_count: Option<usize>,
     /// `(byte offset in html, 1-based markdown line)` at each point where the markdown line of
-    /// the output changes, in order: lets `check` say which markdown line made a piece of HTML.
+    /// the output changes, in order: lets `check` say which markdown line made a piece of HTML. Empty without
+    /// [`Wanted::checks`].
     pub source_map: Vec<(usize, usize)>,
 }
 
@@ -109,11 +112,12 @@ impl Rendered {
 
 /// How a link destination should be written in the output.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rewrite {
+pub enum Rewrite<'a> {
     /// Write the destination unchanged.
     Keep,
-    /// Write this destination instead.
-    Replace(String),
+    /// Write this destination instead (borrowed when it lives as long as the markdown: most links are to a page,
+    /// whose address need not be copied).
+    Replace(Cow<'a, str>),
     /// Write the destination unchanged and report this plain-language message as a [`Problem`].
     Reject(String),
 }
@@ -124,11 +128,16 @@ pub struct Wanted {
     /// Count the words ([`Rendered::word_count`]). A site whose templates show no word count or reading time need
     /// not pay for it: it was a tenth of the markdown stage.
     pub word_count: bool,
+    /// What only `iopsite check` reads: the [`Rendered::source_map`] and the links that name no heading.
+    pub checks: bool,
 }
 
 impl Wanted {
     /// Everything.
-    pub const ALL: Wanted = Wanted { word_count: true };
+    pub const ALL: Wanted = Wanted {
+        word_count: true,
+        checks: true,
+    };
 }
 
 /// Renders one markdown document to HTML and collects its headings, links, problems and words.
@@ -136,15 +145,20 @@ impl Wanted {
 /// Every link and image destination (inline, reference-style and autolinks) is passed to
 /// `rewrite`, which decides what the HTML gets. Email autolinks such as `<me@example.com>` pass
 /// the bare address; the HTML writer adds `mailto:` afterwards.
-pub fn render(markdown: &str, rewrite: &dyn Fn(&str) -> Rewrite) -> Rendered {
+pub fn render<'a>(markdown: &'a str, rewrite: &dyn Fn(&str) -> Rewrite<'a>) -> Rendered {
     render_with(markdown, rewrite, Wanted::ALL)
 }
 
 /// [`render`], working out only what is [`Wanted`].
-pub fn render_with(markdown: &str, rewrite: &dyn Fn(&str) -> Rewrite, wanted: Wanted) -> Rendered {
+pub fn render_with<'a>(
+    markdown: &'a str,
+    rewrite: &dyn Fn(&str) -> Rewrite<'a>,
+    wanted: Wanted,
+) -> Rendered {
     let written = Cell::new(0);
     let mut events = DocumentEvents::new(markdown, rewrite, &written);
     events.words = wanted.word_count.then(WordCounter::default);
+    events.checks = wanted.checks;
     // HTML is usually somewhat longer than its markdown; reserving once avoids repeated regrowth.
     let mut html = CountingWriter {
         out: String::with_capacity(markdown.len() + markdown.len() / 2),
@@ -191,7 +205,9 @@ impl fmt::Write for CountingWriter<'_> {
 /// rewritten, collecting the facts for [`Rendered`] as the HTML writer pulls them.
 struct DocumentEvents<'a, 'r> {
     parser: OffsetIter<'a>,
-    rewrite: &'r dyn Fn(&str) -> Rewrite,
+    rewrite: &'r dyn Fn(&str) -> Rewrite<'a>,
+    /// [`Wanted::checks`]: follow the markdown line of every event for the source map, and record every link.
+    checks: bool,
     lines: LineCursor<'a>,
     /// Bytes of HTML written so far (the writer finishes one event before asking for the next).
     written: &'r Cell<usize>,
@@ -213,12 +229,13 @@ struct DocumentEvents<'a, 'r> {
 impl<'a, 'r> DocumentEvents<'a, 'r> {
     fn new(
         markdown: &'a str,
-        rewrite: &'r dyn Fn(&str) -> Rewrite,
+        rewrite: &'r dyn Fn(&str) -> Rewrite<'a>,
         written: &'r Cell<usize>,
     ) -> Self {
         Self {
             parser: new_parser(markdown).into_offset_iter(),
             rewrite,
+            checks: true,
             lines: LineCursor::new(markdown),
             written,
             event_line: 1,
@@ -239,7 +256,7 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
         let (mut event, range) = self.parser.next()?;
         // An end event's range starts back at its element's start: following it would walk every paragraph
         // twice more for a line nothing uses (end events are left out of the source map).
-        if !matches!(event, Event::End(_)) {
+        if self.checks && !matches!(event, Event::End(_)) {
             self.event_line = self.lines.line_at(range.start);
         }
         if let Some(words) = &mut self.words {
@@ -260,14 +277,17 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
     /// Records the destination found at byte `offset` and changes it if `rewrite` says so.
     fn rewrite_dest(&mut self, dest: &mut CowStr<'a>, offset: usize, is_image: bool) {
         let line = self.lines.line_at(offset);
-        self.links.push(Link {
-            dest: dest.to_string(),
-            line,
-            is_image,
-        });
+        if self.checks || dest.contains('#') {
+            self.links.push(Link {
+                dest: dest.to_string(),
+                line,
+                is_image,
+            });
+        }
         match (self.rewrite)(dest) {
             Rewrite::Keep => {}
-            Rewrite::Replace(new_dest) => *dest = new_dest.into(),
+            Rewrite::Replace(Cow::Borrowed(new_dest)) => *dest = CowStr::Borrowed(new_dest),
+            Rewrite::Replace(Cow::Owned(new_dest)) => *dest = new_dest.into(),
             Rewrite::Reject(message) => self.problems.push(Problem { line, message }),
         }
     }
@@ -323,7 +343,8 @@ impl<'a> Iterator for DocumentEvents<'a, '_> {
         // A heading's own events are buffered, so they are mapped to the heading's line. An end
         // event's range starts with its element, so it would point back up: it is left out.
         let is_end = matches!(event, Event::End(_));
-        if !is_end
+        if self.checks
+            && !is_end
             && self
                 .source_map
                 .last()

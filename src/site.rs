@@ -4,6 +4,7 @@
 //! Tera. The markdown can also be left for the render stage to render page by page ([`Markdown::Deferred`]), with
 //! the same [`Links`].
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -207,10 +208,12 @@ impl<'a> Links<'a> {
         let rewrite = |dest: &str| match self.resolve(from, dest) {
             Target::External | Target::Fragment(_) => Rewrite::Keep,
             Target::Page(index, fragment) => {
-                let path = &self.pages[index].source.path;
-                Rewrite::Replace(fragment.map_or_else(|| path.clone(), |f| format!("{path}#{f}")))
+                let path = self.pages[index].source.path.as_str();
+                Rewrite::Replace(
+                    fragment.map_or(Cow::Borrowed(path), |f| Cow::Owned(format!("{path}#{f}"))),
+                )
             }
-            Target::File(url) => Rewrite::Replace(url),
+            Target::File(url) => Rewrite::Replace(Cow::Owned(url)),
             Target::Missing(message) => Rewrite::Reject(message),
         };
         markdown::render_with(body, &rewrite, wanted)

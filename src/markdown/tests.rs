@@ -2,7 +2,7 @@
 use super::*;
 use pretty_assertions::assert_eq;
 
-fn keep(_: &str) -> Rewrite {
+fn keep<'a>(_: &str) -> Rewrite<'a> {
     Rewrite::Keep
 }
 
@@ -118,10 +118,10 @@ fn toc_title_has_smart_punctuation_and_no_html() {
     assert_eq!(rendered.toc[0].id, "dont-xy-bold");
 }
 
-fn site_rewrite(dest: &str) -> Rewrite {
+fn site_rewrite<'a>(dest: &str) -> Rewrite<'a> {
     match dest.strip_prefix("@/") {
         Some("missing.md") => Rewrite::Reject("no page `@/missing.md`".to_owned()),
-        Some(path) => Rewrite::Replace(format!("/{}/", path.trim_end_matches(".md"))),
+        Some(path) => Rewrite::Replace(Cow::Owned(format!("/{}/", path.trim_end_matches(".md")))),
         None => Rewrite::Keep,
     }
 }
@@ -276,9 +276,46 @@ fn word_count_counts_text_and_code_not_markup() {
     let markdown = "# Two words\n\nfoo*bar* is *one* [link](http://a.b/c) - here.\n\n```\nlet x = 1;\n```\n\n<div>not counted</div>\n";
     // two words (2) + foobar is one link here (5) + let x 1 (3)
     assert_eq!(render_kept(markdown).word_count, Some(10));
-    let uncounted = render_with(markdown, &keep, Wanted { word_count: false });
+    let uncounted = render_with(
+        markdown,
+        &keep,
+        Wanted {
+            word_count: false,
+            ..Wanted::ALL
+        },
+    );
     assert_eq!(uncounted.word_count, None);
     assert_eq!(uncounted.html, render_kept(markdown).html);
+}
+
+#[test]
+fn without_checks_only_links_to_headings_are_recorded_and_there_is_no_source_map() {
+    let markdown = "# Title\n\nSee [a](@/a.md), [b](@/b.md#part)\nand [here](#title).\n";
+    let built = render_with(
+        markdown,
+        &site_rewrite,
+        Wanted {
+            checks: false,
+            ..Wanted::ALL
+        },
+    );
+    let checked = render_with(markdown, &site_rewrite, Wanted::ALL);
+    assert_eq!(built.html, checked.html);
+    assert_eq!(built.heading_ids, checked.heading_ids);
+    let dests = |rendered: &Rendered| -> Vec<(String, usize)> {
+        rendered
+            .links
+            .iter()
+            .map(|l| (l.dest.clone(), l.line))
+            .collect()
+    };
+    assert_eq!(
+        dests(&built),
+        [("@/b.md#part".to_string(), 3), ("#title".to_string(), 4)]
+    );
+    assert_eq!(dests(&checked).len(), 3);
+    assert!(built.source_map.is_empty());
+    assert!(!checked.source_map.is_empty());
 }
 
 #[test]
