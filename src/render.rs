@@ -154,27 +154,19 @@ fn render_with<T: Send>(
         .into_par_iter()
         .map(&emit)
         .collect::<Result<_>>()?;
-    let links = Links::new(site, &[]);
-    // A page's job holds its context, and with it the page's HTML: kept only when asked for.
-    let kept = |job: PageJob| (keep == KeepPages::Yes).then_some(job);
+    let pass = PagePass {
+        templates: &templates,
+        site,
+        values: &values,
+        links: Links::new(site, &[]),
+        keep,
+    };
     let rendered: Vec<PageDone<T>> = bodies
         .into_par_iter()
         .enumerate()
-        .map(|(index, body)| {
-            let page = &site.pages[index];
-            let Markdown::Deferred(wanted) = site.markdown else {
-                let done = render_page(&templates, site, page, &values[index]);
-                let done = done.and_then(|(file, job)| Ok((emit(file)?, kept(job))));
-                return (done, Rendered::default());
-            };
-            let mut markdown = links.render(page, &body, wanted);
-            drop(body);
-            let value = context::with_markdown(&values[index], site, index, &mut markdown);
-            let done = render_page(&templates, site, page, &value);
-            let done = done.and_then(|(file, job)| Ok((emit(file)?, kept(job))));
-            (done, facts(markdown))
-        })
+        .map(|(index, body)| pass.page(index, body, &emit))
         .collect();
+    let links = pass.links;
     if matches!(site.markdown, Markdown::Deferred(_)) {
         // Content errors first, as when the markdown is rendered before any template: staff can fix them.
         let all: Vec<&Rendered> = rendered.iter().map(|(_, markdown)| markdown).collect();
@@ -209,15 +201,52 @@ fn render_with<T: Send>(
 /// markdown when it was rendered here.
 type PageDone<T> = (Result<(T, Option<PageJob>)>, Rendered);
 
-/// What the link check needs of a page's rendered markdown, once the page is written: its heading ids, its
-/// problems and its links that name a heading.
-fn facts(mut markdown: Rendered) -> Rendered {
-    markdown.links.retain(|link| link.dest.contains('#'));
-    Rendered {
-        heading_ids: markdown.heading_ids,
-        links: markdown.links,
-        problems: markdown.problems,
-        ..Rendered::default()
+/// What rendering each page needs.
+struct PagePass<'a> {
+    templates: &'a Templates,
+    site: &'a Site,
+    values: &'a [tera::Value],
+    links: Links<'a>,
+    keep: KeepPages,
+}
+
+impl PagePass<'_> {
+    /// Render page `index` (its markdown `body` first, when the site left the markdown to this stage), and emit
+    /// its file.
+    fn page<T>(
+        &self,
+        index: usize,
+        body: String,
+        emit: impl Fn(OutputFile) -> Result<T>,
+    ) -> PageDone<T> {
+        let (site, page) = (self.site, &self.site.pages[index]);
+        let Markdown::Deferred(wanted) = site.markdown else {
+            let done = render_page(self.templates, site, page, &self.values[index]);
+            return (self.emitted(done, emit), Rendered::default());
+        };
+        let mut markdown = self.links.render(page, &body, wanted);
+        drop(body);
+        let value = context::with_markdown(&self.values[index], site, index, &mut markdown);
+        let done = render_page(self.templates, site, page, &value);
+        // The link check needs only these; the page's HTML is gone with its file.
+        let facts = Rendered {
+            heading_ids: markdown.heading_ids,
+            links: markdown.links,
+            problems: markdown.problems,
+            ..Rendered::default()
+        };
+        (self.emitted(done, emit), facts)
+    }
+
+    /// Emit a rendered page's file; keep its job (which holds its context, and with it the page's HTML) only when
+    /// asked to.
+    fn emitted<T>(
+        &self,
+        done: Result<(OutputFile, PageJob)>,
+        emit: impl Fn(OutputFile) -> Result<T>,
+    ) -> Result<(T, Option<PageJob>)> {
+        let (file, job) = done?;
+        Ok((emit(file)?, (self.keep == KeepPages::Yes).then_some(job)))
     }
 }
 
