@@ -11,8 +11,8 @@
 //! Modes: `read` (only read the files), `plain` (pulldown-cmark with tables, like `examples/bound.rs`), `ours`
 //! (pulldown-cmark with iopsite's options), `offsets` and `fmt` (the same through the offset iterator and the
 //! `fmt::Write` writer the markdown stage uses), `render` (`iopsite::markdown::render`, links kept as they are),
-//! `uncounted` (the same without the word count), `replaced` (as in a build: every `/…` link written anew, no
-//! source map or other facts only `check` reads).
+//! `uncounted` (the same without the word count), `replaced` (as in a build of the corpus: every `/…` link written
+//! anew, no table of contents, no source map or other facts only `check` reads).
 
 use pulldown_cmark::{Parser, html};
 
@@ -82,6 +82,7 @@ fn render_all(bodies: &[String], mode: &str) -> usize {
             "uncounted" => {
                 let wanted = iopsite::markdown::Wanted {
                     word_count: false,
+                    toc: true,
                     checks: true,
                 };
                 iopsite::markdown::render_with(body, &|_| iopsite::markdown::Rewrite::Keep, wanted)
@@ -89,9 +90,11 @@ fn render_all(bodies: &[String], mode: &str) -> usize {
                     .len()
             }
             "replaced" => {
-                // As in a build: every site-absolute link is written anew; no source map, no check facts.
+                // As in a build of the corpus: every site-absolute link is written anew; no table of contents
+                // (its templates show none), no source map, no check facts.
                 let wanted = iopsite::markdown::Wanted {
                     word_count: false,
+                    toc: false,
                     checks: false,
                 };
                 let rewrite = |dest: &str| {

@@ -155,12 +155,16 @@ fn load(options: &BuildOptions, purpose: Purpose) -> Result<(Site, TemplateSourc
     config.apply(&options.overrides);
     let content = content::load(&options.root, options.drafts);
     let templates = TemplateSources::read(&options.root, &config.theme);
+    // Like Hugo, which counts a page's words only when a template asks. Templates that cannot be read count as
+    // asking; their error is reported after the content's, which staff can fix first.
+    let asked = |fields: &[&str]| {
+        templates
+            .as_ref()
+            .map_or(true, |templates| templates.may_read_any(fields))
+    };
     let wanted = markdown::Wanted {
-        // Like Hugo, which counts a page's words only when a template asks. Templates that cannot be read count
-        // as asking; their error is reported after the content's, which staff can fix first.
-        word_count: templates.as_ref().map_or(true, |templates| {
-            templates.mention_any(&["word_count", "reading_time"])
-        }),
+        word_count: asked(&["word_count", "reading_time"]),
+        toc: asked(&["toc"]),
         checks: purpose == Purpose::Check,
     };
     let deferred = purpose == Purpose::Build

@@ -68,7 +68,8 @@ pub struct Rendered {
     /// The document's HTML.
     pub html: String,
     /// Headings nested by level: an `<h3>` sits under the `<h2>` before it. Headings with no
-    /// shallower heading before them (e.g. a document that starts at `<h3>`) are top-level.
+    /// shallower heading before them (e.g. a document that starts at `<h3>`) are top-level. Empty when not
+    /// [`Wanted::toc`].
     pub toc: Vec<Heading>,
     /// Every id given to a heading, in document order, for checking `#anchor` links.
     pub heading_ids: Vec<String>,
@@ -128,6 +129,9 @@ pub struct Wanted {
     /// Count the words ([`Rendered::word_count`]). A site whose templates show no word count or reading time need
     /// not pay for it: it was a tenth of the markdown stage.
     pub word_count: bool,
+    /// Make the table of contents ([`Rendered::toc`]). Heading ids are made either way. Most templates show no
+    /// table of contents, and turning it into template values cost a twentieth of a build.
+    pub toc: bool,
     /// What only `iopsite check` reads: the [`Rendered::source_map`] and the links that name no heading.
     pub checks: bool,
 }
@@ -136,6 +140,7 @@ impl Wanted {
     /// Everything.
     pub const ALL: Wanted = Wanted {
         word_count: true,
+        toc: true,
         checks: true,
     };
 }
@@ -158,7 +163,7 @@ pub fn render_with<'a>(
     let written = Cell::new(0);
     let mut events = DocumentEvents::new(markdown, rewrite, &written);
     events.words = wanted.word_count.then(WordCounter::default);
-    events.checks = wanted.checks;
+    events.wanted = wanted;
     // HTML is usually somewhat longer than its markdown; reserving once avoids repeated regrowth.
     let mut html = CountingWriter {
         out: String::with_capacity(markdown.len() + markdown.len() / 2),
@@ -206,8 +211,9 @@ impl fmt::Write for CountingWriter<'_> {
 struct DocumentEvents<'a, 'r> {
     parser: OffsetIter<'a>,
     rewrite: &'r dyn Fn(&str) -> Rewrite<'a>,
-    /// [`Wanted::checks`]: follow the markdown line of every event for the source map, and record every link.
-    checks: bool,
+    /// What to work out; with [`Wanted::checks`], the markdown line of every event is followed for the source map
+    /// and every link is recorded.
+    wanted: Wanted,
     lines: LineCursor<'a>,
     /// Bytes of HTML written so far (the writer finishes one event before asking for the next).
     written: &'r Cell<usize>,
@@ -235,7 +241,7 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
         Self {
             parser: new_parser(markdown).into_offset_iter(),
             rewrite,
-            checks: true,
+            wanted: Wanted::ALL,
             lines: LineCursor::new(markdown),
             written,
             event_line: 1,
@@ -256,7 +262,7 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
         let (mut event, range) = self.parser.next()?;
         // An end event's range starts back at its element's start: following it would walk every paragraph
         // twice more for a line nothing uses (end events are left out of the source map).
-        if self.checks && !matches!(event, Event::End(_)) {
+        if self.wanted.checks && !matches!(event, Event::End(_)) {
             self.event_line = self.lines.line_at(range.start);
         }
         if let Some(words) = &mut self.words {
@@ -277,7 +283,7 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
     /// Records the destination found at byte `offset` and changes it if `rewrite` says so.
     fn rewrite_dest(&mut self, dest: &mut CowStr<'a>, offset: usize, is_image: bool) {
         let line = self.lines.line_at(offset);
-        if self.checks || dest.contains('#') {
+        if self.wanted.checks || dest.contains('#') {
             self.links.push(Link {
                 dest: dest.to_string(),
                 line,
@@ -304,15 +310,16 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
         self.pending
             .push_back(Event::InlineHtml(anchor_html(&id).into()));
         self.pending.push_back(Event::End(TagEnd::Heading(level)));
-        let title = self.heading_text.trim().to_owned();
-        // HeadingLevel's discriminants are the level numbers 1 to 6.
-        let heading = Heading {
-            level: level as u8,
-            id: id.clone(),
-            title,
-            children: Vec::new(),
-        };
-        insert_heading(&mut self.toc, heading);
+        if self.wanted.toc {
+            // HeadingLevel's discriminants are the level numbers 1 to 6.
+            let heading = Heading {
+                level: level as u8,
+                id: id.clone(),
+                title: self.heading_text.trim().to_owned(),
+                children: Vec::new(),
+            };
+            insert_heading(&mut self.toc, heading);
+        }
         id
     }
 
@@ -343,7 +350,7 @@ impl<'a> Iterator for DocumentEvents<'a, '_> {
         // A heading's own events are buffered, so they are mapped to the heading's line. An end
         // event's range starts with its element, so it would point back up: it is left out.
         let is_end = matches!(event, Event::End(_));
-        if self.checks
+        if self.wanted.checks
             && !is_end
             && self
                 .source_map

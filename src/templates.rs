@@ -67,6 +67,12 @@ impl TemplateSources {
             .any(|(_, text)| words.iter().any(|word| text.contains(word)))
     }
 
+    /// Whether any template may read one of these page fields: it names one, or it shows whole values
+    /// (`json_encode`, `__tera_context`, …), which include every field.
+    pub fn may_read_any(&self, fields: &[&str]) -> bool {
+        self.mention_any(fields) || self.mention_any(&reads::DUMPS)
+    }
+
     /// Whether the templates read no page's markdown but the one being rendered ([`reads`]).
     pub fn read_only_own_markdown(&self) -> bool {
         reads::only_own_markdown(self.sources.values().map(|(_, text)| text.as_str()))

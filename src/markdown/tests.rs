@@ -289,6 +289,25 @@ fn word_count_counts_text_and_code_not_markup() {
 }
 
 #[test]
+fn a_table_of_contents_only_when_wanted_and_the_same_ids_either_way() {
+    let markdown = "# Title\n\n## Part one\n\n### Detail\n";
+    let without = render_with(
+        markdown,
+        &keep,
+        Wanted {
+            toc: false,
+            ..Wanted::ALL
+        },
+    );
+    let with = render_kept(markdown);
+    assert!(without.toc.is_empty());
+    assert_eq!(with.toc.len(), 1);
+    assert_eq!(without.heading_ids, ["title", "part-one", "detail"]);
+    assert_eq!(without.heading_ids, with.heading_ids);
+    assert_eq!(without.html, with.html);
+}
+
+#[test]
 fn without_checks_only_links_to_headings_are_recorded_and_there_is_no_source_map() {
     let markdown = "# Title\n\nSee [a](@/a.md), [b](@/b.md#part)\nand [here](#title).\n";
     let built = render_with(

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 const MARKDOWN_FIELDS: [&str; 4] = ["content", "toc", "word_count", "reading_time"];
 
 /// Names that hand out whole values, every field included.
-const DUMPS: [&str; 5] = ["__tera_context", "json_encode", "tojson", "pairs", "values"];
+pub(super) const DUMPS: [&str; 5] = ["__tera_context", "json_encode", "tojson", "pairs", "values"];
 
 /// The names that stand for the page being rendered before any template renames them.
 const OWN: [&str; 2] = ["page", "section"];
