@@ -110,6 +110,22 @@ impl Templates {
             .render(name, context)
             .map_err(|err| template_error(&self.files, Some(rendering), err))
     }
+
+    /// [`Templates::render`] into bytes, with room for `capacity` of them from the start (a page's output is
+    /// mostly its HTML, whose length is known: the buffer then never has to grow).
+    pub fn render_bytes(
+        &self,
+        name: &str,
+        context: &tera::Context,
+        rendering: &Path,
+        capacity: usize,
+    ) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(capacity);
+        self.tera
+            .render_to(name, context, &mut out)
+            .map_err(|err| template_error(&self.files, Some(rendering), err))?;
+        Ok(out)
+    }
 }
 
 /// Read every file below `dir` into `sources`, named by its path relative to `dir`. A missing folder is fine.
