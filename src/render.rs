@@ -319,13 +319,13 @@ fn render_page(
         ));
     }
     let context = page_context(site, page, value);
-    let content = value
+    let html_length = value
         .as_map()
         .and_then(|fields| fields.get(&"content".into()))
         .and_then(tera::Value::as_str)
         .map_or(0, str::len);
     // Room for the page's HTML and the template's own text (the default theme adds about 5 KB).
-    let html = templates.render_bytes(name, &context, &page.source.shown, content + 8192)?;
+    let html = templates.render_bytes(name, &context, &page.source.shown, html_length + 8192)?;
     let file = OutputFile::bytes(
         format!("{}index.html", page.source.path.trim_start_matches('/')),
         html,
