@@ -171,7 +171,7 @@ pub fn render_with<'a>(
     };
     html::write_html_fmt(&mut html, &mut events).expect("writing to a String cannot fail");
     Rendered {
-        html: shrunk(html.out),
+        html: html.out,
         source_map: events.source_map,
         toc: events.toc,
         heading_ids: events.ids.in_order,
@@ -359,30 +359,14 @@ impl<'a> Iterator for DocumentEvents<'a, '_> {
         {
             self.source_map.push((self.written.get(), self.event_line));
         }
-        match event {
-            Event::Start(Tag::Heading {
-                level,
-                id,
-                classes,
-                attrs,
-            }) => {
-                let id = Some(self.buffer_heading(level, id).into());
-                Some(Event::Start(Tag::Heading {
-                    level,
-                    id,
-                    classes,
-                    attrs,
-                }))
-            }
-            event => Some(self.tables.map(event)),
+        let mut event = event;
+        if let Event::Start(Tag::Heading { level, id, .. }) = &mut event {
+            *id = Some(self.buffer_heading(*level, id.take()).into());
+        } else {
+            self.tables.map(&mut event);
         }
+        Some(event)
     }
-}
-
-/// A site's HTML is kept until every page is rendered: give back what the capacity estimate reserved too much.
-fn shrunk(mut html: String) -> String {
-    html.shrink_to_fit();
-    html
 }
 
 /// Converts byte offsets to 1-based lines. Moving from the previous offset costs only the bytes
@@ -402,12 +386,8 @@ impl<'a> LineCursor<'a> {
         }
     }
 
-    #[expect(
-        clippy::naive_bytecount,
-        reason = "the `bytecount` crate would be a new dependency; this loop vectorises well enough"
-    )]
     fn line_at(&mut self, offset: usize) -> usize {
-        let newlines = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count();
+        let newlines = |bytes: &[u8]| memchr::memchr_iter(b'\n', bytes).count();
         if offset >= self.offset {
             self.line += newlines(&self.text[self.offset..offset]);
         } else {

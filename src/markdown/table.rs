@@ -13,43 +13,33 @@ pub(super) struct TableAlign {
 }
 
 impl TableAlign {
-    /// The event to write instead of `event`.
-    pub(super) fn map<'a>(&mut self, event: Event<'a>) -> Event<'a> {
+    /// Change `event` into the one to write instead, in place (events are large: moving each one in and out
+    /// cost more than the check).
+    pub(super) fn map(&mut self, event: &mut Event<'_>) {
         match event {
             Event::Start(Tag::Table(alignments)) => {
                 // The writer then adds no style; the cells below carry the class.
                 let none = vec![Alignment::None; alignments.len()];
-                self.alignments = alignments;
-                Event::Start(Tag::Table(none))
+                self.alignments = std::mem::replace(alignments, none);
             }
-            Event::Start(Tag::TableHead) => {
-                (self.in_head, self.cell) = (true, 0);
-                event
-            }
-            Event::End(TagEnd::TableHead) => {
-                self.in_head = false;
-                event
-            }
-            Event::Start(Tag::TableRow) => {
-                self.cell = 0;
-                event
-            }
-            Event::Start(Tag::TableCell) => match self.class() {
-                Some(class) => {
-                    Event::InlineHtml(CowStr::from(format!("<{} class=\"{class}\">", self.tag())))
+            Event::Start(Tag::TableHead) => (self.in_head, self.cell) = (true, 0),
+            Event::End(TagEnd::TableHead) => self.in_head = false,
+            Event::Start(Tag::TableRow) => self.cell = 0,
+            Event::Start(Tag::TableCell) => {
+                if let Some(class) = self.class() {
+                    *event = Event::InlineHtml(CowStr::from(format!(
+                        "<{} class=\"{class}\">",
+                        self.tag()
+                    )));
                 }
-                None => event,
-            },
+            }
             Event::End(TagEnd::TableCell) => {
-                let aligned = self.class().is_some();
-                self.cell += 1;
-                if aligned {
-                    Event::InlineHtml(CowStr::from(format!("</{}>", self.tag())))
-                } else {
-                    event
+                if self.class().is_some() {
+                    *event = Event::InlineHtml(CowStr::from(format!("</{}>", self.tag())));
                 }
+                self.cell += 1;
             }
-            event => event,
+            _ => {}
         }
     }
 
