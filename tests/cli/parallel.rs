@@ -47,9 +47,19 @@ fn tree(dir: &Path) -> BTreeMap<String, String> {
 fn assert_same_output_on_one_and_many_threads(site: &SiteTest) {
     build_with_threads(site, "serial", 1);
     build_with_threads(site, "parallel", 8);
-    let serial = tree(&site.root().join("serial"));
-    assert!(serial.len() > 10, "too few files to compare: {serial:?}");
-    assert_eq!(serial, tree(&site.root().join("parallel")));
+    assert_same_files(site, "serial", "parallel", 10);
+}
+
+/// The outputs in the folders `a` and `b` of the site hold the same files with the same bytes, more than `at_least`
+/// of them (so that the comparison means something).
+#[track_caller]
+fn assert_same_files(site: &SiteTest, a: &str, b: &str, at_least: usize) {
+    let first = tree(&site.root().join(a));
+    assert!(
+        first.len() > at_least,
+        "too few files to compare: {first:?}"
+    );
+    assert_eq!(first, tree(&site.root().join(b)));
 }
 
 #[test]
@@ -74,12 +84,7 @@ fn assert_same_output_page_by_page_and_all_first(site: &SiteTest) {
         "{% for p in section.pages %}{{ p.content | safe }}{% endfor %}",
     );
     build_with_threads(site, "all_first", 2);
-    let page_by_page = tree(&site.root().join("page_by_page"));
-    assert!(
-        page_by_page.len() > 5,
-        "too few files to compare: {page_by_page:?}"
-    );
-    assert_eq!(page_by_page, tree(&site.root().join("all_first")));
+    assert_same_files(site, "page_by_page", "all_first", 5);
 }
 
 #[test]
