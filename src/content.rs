@@ -184,15 +184,21 @@ fn read_page(path: &Path, file: String) -> Result<SourcePage> {
     let front_matter = front_matter::parse(&split).map_err(located)?;
     let is_section = file == "_index.md" || file.ends_with("/_index.md");
     let path = url_path(&file, front_matter.slug.as_deref());
+    let front_matter_text = split.front_matter.to_string();
+    let (front_matter_line, body_line) = (split.front_matter_line, split.body_line);
+    // The body is the end of the text: keep the text's memory for it rather than copy it.
+    let body_start = text.len() - split.body.len();
+    let mut body = text;
+    body.drain(..body_start);
     Ok(SourcePage {
         file,
         shown,
         is_section,
         front_matter,
-        front_matter_text: split.front_matter.to_string(),
-        front_matter_line: split.front_matter_line,
-        body: split.body.to_string(),
-        body_line: split.body_line,
+        front_matter_text,
+        front_matter_line,
+        body,
+        body_line,
         path,
     })
 }
@@ -267,5 +273,28 @@ mod tests {
             assert!(is_ignored(name), "{name}");
         }
         assert!(!is_ignored("what-to-expect/therapy.md"));
+    }
+
+    #[test]
+    fn the_body_is_what_follows_the_front_matter_with_or_without_a_byte_order_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        for start in ["", "\u{feff}"] {
+            let path = dir.path().join("page.md");
+            std::fs::write(
+                &path,
+                format!("{start}+++\ntitle = \"Hi\"\n+++\n# Hello\n\nText.\n"),
+            )
+            .unwrap();
+            let page = read_page(&path, "page.md".into()).unwrap();
+            assert_eq!(page.body, "# Hello\n\nText.\n");
+            assert_eq!(
+                (
+                    page.front_matter_text.as_str(),
+                    page.front_matter_line,
+                    page.body_line
+                ),
+                ("title = \"Hi\"\n", 2, 4)
+            );
+        }
     }
 }
