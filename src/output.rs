@@ -58,9 +58,9 @@ impl Leftover {
 /// The output before last is kept as a spare folder beside the output (`.iopsite-spare-public` for `public`), and
 /// the next build writes over it instead of starting empty: writing over a file is cheaper than making a new one and
 /// removing the old, which was a sixth of a 10,000-page build. What the spare held and this build did not write is
-/// removed before the swap, so the result is exactly what a build into an empty folder gives. Before anything is
-/// written, links and files with more than one name are removed from the spare, so writing over a file never
-/// changes anything outside it (a hard-linked backup of an old `public/`, say).
+/// removed before the swap, so the result is exactly what a build into an empty folder gives. Links are removed from
+/// the spare before anything is written, and a file with more than one name just before it would be written over,
+/// so writing over a file never changes anything outside it (a hard-linked backup of an old `public/`, say).
 pub struct Staging {
     dir: PathBuf,
     out_dir: PathBuf,
@@ -135,12 +135,15 @@ impl Staging {
     pub fn write(&self, file: &OutputFile) -> Result<()> {
         let relative = PathBuf::from(&file.path);
         let path = self.dir.join(&relative);
-        if let Contents::Bytes(bytes) = &file.contents
-            && self.before.files.contains(&relative)
-            && holds(&path, bytes)
-        {
-            self.written().files.insert(relative);
-            return Ok(());
+        if self.before.files.contains(&relative) {
+            let same = already_there(&path, &file.contents).map_err(|source| Error::Write {
+                path: path.clone(),
+                source,
+            })?;
+            if same {
+                self.written().files.insert(relative);
+                return Ok(());
+            }
         }
         // A folder the spare held is there already: making it again costs two system calls a file (a tenth of the
         // time spent writing). Should it be gone after all, the write fails and is done again the usual way.
@@ -304,19 +307,29 @@ fn write_file(path: &Path, contents: &Contents) -> io::Result<()> {
     write_contents(path, contents)
 }
 
-/// Whether the file at `path` holds exactly `bytes` (its length is checked before anything is read).
-fn holds(path: &Path, bytes: &[u8]) -> bool {
+/// Whether the spare's file at `path` already holds `contents` (rendered bytes; its length is checked before anything
+/// is read). A file with another name elsewhere (a hard link: a backup made with `cp -al`, say) is removed first, so
+/// that writing never changes it; it was not looked at when stock was taken, to spare a `stat` of every file.
+fn already_there(path: &Path, contents: &Contents) -> io::Result<bool> {
     let Ok(mut file) = fs::File::open(path) else {
-        return false;
+        return Ok(false);
     };
-    if !file
-        .metadata()
-        .is_ok_and(|meta| meta.len() == bytes.len() as u64)
-    {
-        return false;
+    let meta = file.metadata()?;
+    if meta.nlink() > 1 {
+        drop(file);
+        fs::remove_file(path)?;
+        return Ok(false);
     }
-    let mut old = Vec::with_capacity(bytes.len());
-    io::Read::read_to_end(&mut file, &mut old).is_ok() && old == bytes
+    let Contents::Bytes(bytes) = contents else {
+        return Ok(false);
+    };
+    if meta.len() != bytes.len() as u64 {
+        return Ok(false);
+    }
+    // Exactly as many bytes as the file has (`read_to_end` would ask the file's size and position again).
+    let mut old = vec![0; bytes.len()];
+    io::Read::read_exact(&mut file, &mut old)?;
+    Ok(old == *bytes)
 }
 
 /// Write a file into a folder that exists.
@@ -328,7 +341,8 @@ fn write_contents(path: &Path, contents: &Contents) -> io::Result<()> {
 }
 
 /// What a spare folder holds, relative to it. Links and anything that is neither a plain file nor a folder are
-/// removed, and so are files with other names elsewhere (hard links): they are never written over.
+/// removed: they are never written over (files with other names elsewhere are removed just before a write would
+/// reach them, see [`already_there`]).
 fn take_stock(dir: &Path) -> io::Result<Inventory> {
     let mut stock = Inventory::default();
     for entry in walkdir::WalkDir::new(dir).min_depth(1) {
@@ -341,7 +355,7 @@ fn take_stock(dir: &Path) -> io::Result<Inventory> {
         let kind = entry.file_type();
         if kind.is_dir() {
             stock.folders.insert(relative);
-        } else if kind.is_file() && entry.metadata()?.nlink() == 1 {
+        } else if kind.is_file() {
             stock.files.insert(relative);
         } else {
             fs::remove_file(entry.path())?;
