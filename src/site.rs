@@ -88,13 +88,12 @@ pub fn assemble(config: Config, content: Content, wanted: Wanted) -> Result<Site
         .par_iter()
         .map(|page| links.render(page, &page.source.body, wanted))
         .collect();
-    for (page, rendered) in site.pages.iter_mut().zip(rendered) {
-        page.rendered = rendered;
-    }
-    let all: Vec<&Rendered> = site.pages.iter().map(|page| &page.rendered).collect();
-    errors.extend(Links::new(&site, &broken).errors(&all));
+    errors.extend(links.errors(&rendered.iter().collect::<Vec<_>>()));
     if !errors.is_empty() {
         return Err(Error::from_list(errors));
+    }
+    for (page, rendered) in site.pages.iter_mut().zip(rendered) {
+        page.rendered = rendered;
     }
     Ok(site)
 }
