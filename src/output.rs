@@ -151,11 +151,10 @@ impl Staging {
             .parent()
             .is_some_and(|folder| self.before.folders.contains(folder));
         let written = if folder_was_there {
-            write_contents(&path, &file.contents)
+            write_contents(&path, &file.contents).or_else(|_| write_file(&path, &file.contents))
         } else {
-            Err(io::ErrorKind::NotFound.into())
+            write_file(&path, &file.contents)
         };
-        let written = written.or_else(|_| write_file(&path, &file.contents));
         let written = written.or_else(|err| {
             // Something the spare held may be in the way: a file where a folder is needed, or the reverse.
             if self.clear_way(&relative)? {
