@@ -161,9 +161,7 @@ pub fn render_with<'a>(
     wanted: Wanted,
 ) -> Rendered {
     let written = Cell::new(0);
-    let mut events = DocumentEvents::new(markdown, rewrite, &written);
-    events.words = wanted.word_count.then(WordCounter::default);
-    events.wanted = wanted;
+    let mut events = DocumentEvents::new(markdown, rewrite, &written, wanted);
     // HTML is usually somewhat longer than its markdown; reserving once avoids repeated regrowth.
     let mut html = CountingWriter {
         out: String::with_capacity(markdown.len() + markdown.len() / 2),
@@ -237,11 +235,12 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
         markdown: &'a str,
         rewrite: &'r dyn Fn(&str) -> Rewrite<'a>,
         written: &'r Cell<usize>,
+        wanted: Wanted,
     ) -> Self {
         Self {
             parser: new_parser(markdown).into_offset_iter(),
             rewrite,
-            wanted: Wanted::ALL,
+            wanted,
             lines: LineCursor::new(markdown),
             written,
             event_line: 1,
@@ -249,7 +248,7 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
             tables: table::TableAlign::default(),
             pending: VecDeque::new(),
             heading_text: String::new(),
-            words: None,
+            words: wanted.word_count.then(WordCounter::default),
             ids: HeadingIds::default(),
             toc: Vec::new(),
             links: Vec::new(),
@@ -346,7 +345,7 @@ impl<'a> Iterator for DocumentEvents<'a, '_> {
         if let Some(event) = self.pending.pop_front() {
             return Some(event);
         }
-        let event = self.next_event()?;
+        let mut event = self.next_event()?;
         // A heading's own events are buffered, so they are mapped to the heading's line. An end
         // event's range starts with its element, so it would point back up: it is left out.
         let is_end = matches!(event, Event::End(_));
@@ -359,7 +358,6 @@ impl<'a> Iterator for DocumentEvents<'a, '_> {
         {
             self.source_map.push((self.written.get(), self.event_line));
         }
-        let mut event = event;
         if let Event::Start(Tag::Heading { level, id, .. }) = &mut event {
             *id = Some(self.buffer_heading(*level, id.take()).into());
         } else {
