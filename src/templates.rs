@@ -61,7 +61,7 @@ impl TemplateSources {
     }
 
     /// Whether any template has one of `words` in it.
-    pub fn mention_any(&self, words: &[&str]) -> bool {
+    fn mention_any(&self, words: &[&str]) -> bool {
         self.sources
             .values()
             .any(|(_, text)| words.iter().any(|word| text.contains(word)))
