@@ -2,7 +2,6 @@
 //! path decided) and every other file into an [`Asset`] copied beside it. Reports every problem it finds, not only
 //! the first. Does not render markdown or look at links: that is the site stage.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -223,7 +222,7 @@ pub fn url_path(file: &str, slug: Option<&str>) -> String {
 }
 
 fn duplicate_urls(pages: &[SourcePage]) -> Vec<Error> {
-    let mut seen: HashMap<&str, &SourcePage> = HashMap::new();
+    let mut seen: ahash::AHashMap<&str, &SourcePage> = ahash::AHashMap::with_capacity(pages.len());
     let mut errors = Vec::new();
     for page in pages {
         if let Some(first) = seen.insert(&page.path, page) {

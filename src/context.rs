@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use ahash::AHashMap;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
@@ -147,9 +148,16 @@ fn reading_time(words: usize) -> usize {
 fn with_sections(site: &Site, plain: &[Value]) -> SiteValues {
     let base = &site.config.base_url;
     let mut pages = plain.to_vec();
+    let sections = site
+        .pages
+        .iter()
+        .filter(|page| page.source.is_section)
+        .count();
     let mut lookup = Lookup {
+        sections: AHashMap::with_capacity(sections),
+        pages: AHashMap::with_capacity(site.pages.len() - sections),
+        urls: AHashMap::with_capacity(site.pages.len()),
         base_url: base.clone(),
-        ..Lookup::default()
     };
     for (index, page) in site.pages.iter().enumerate() {
         lookup

@@ -2,7 +2,9 @@
 //! override any of them by name, registers the functions and filters that Zola themes expect, and turns Tera's
 //! errors into located ones. It renders nothing itself: that is the render stage.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use ahash::AHashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,15 +15,17 @@ use crate::error::{Error, Location, Result};
 
 mod reads;
 
-/// The site data that template functions look things up in (`get_section`, `get_page`, `get_url`).
+/// The site data that template functions look things up in (`get_section`, `get_page`, `get_url`). Keyed by the
+/// site's own file names, so a fast hash rather than the default DoS-resistant one: filling these maps is done before
+/// any page renders, on one core.
 #[derive(Debug, Default)]
 pub struct Lookup {
     /// Section file (`what-to-expect/_index.md`) → (section with pages, section without pages).
-    pub sections: HashMap<String, (Value, Value)>,
+    pub sections: AHashMap<String, (Value, Value)>,
     /// Page file (`benefits.md`) → page.
-    pub pages: HashMap<String, Value>,
+    pub pages: AHashMap<String, Value>,
     /// Content file → URL path, for `get_url(path="@/…")`.
-    pub urls: HashMap<String, String>,
+    pub urls: AHashMap<String, String>,
     /// `config.base_url`.
     pub base_url: String,
 }
