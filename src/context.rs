@@ -118,23 +118,21 @@ pub fn build_taking_html(site: &mut Site) -> SiteValues {
 /// the fields that come from its markdown filled in from `rendered` (its HTML is moved, not copied): the value
 /// [`build`] makes for a rendered page.
 pub fn with_markdown(value: &Value, site: &Site, index: usize, rendered: &mut Rendered) -> Value {
-    let permalink = format!("{}{}", site.config.base_url, site.pages[index].source.path);
-    let word_count = rendered.word_count;
     let mut map = value.as_map().cloned().unwrap_or_default();
-    let fields = [
-        ("content", Value::from(std::mem::take(&mut rendered.html))),
-        (
-            "toc",
-            Value::from_serializable(&toc(&rendered.toc, &permalink)),
-        ),
-        ("word_count", Value::from_serializable(&word_count)),
-        (
-            "reading_time",
-            Value::from_serializable(&word_count.map(reading_time)),
-        ),
-    ];
-    for (key, field) in fields {
-        map.insert(key.into(), field);
+    map.insert(
+        "content".into(),
+        Value::from(std::mem::take(&mut rendered.html)),
+    );
+    // The value already holds an empty table of contents and no word count, which is what a page without headings,
+    // or a site whose templates show neither, gets.
+    if !rendered.toc.is_empty() {
+        let permalink = format!("{}{}", site.config.base_url, site.pages[index].source.path);
+        let toc = Value::from_serializable(&toc(&rendered.toc, &permalink));
+        map.insert("toc".into(), toc);
+    }
+    if let Some(words) = rendered.word_count {
+        map.insert("word_count".into(), Value::from(words));
+        map.insert("reading_time".into(), Value::from(reading_time(words)));
     }
     Value::from(map)
 }
