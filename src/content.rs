@@ -156,11 +156,30 @@ pub fn is_ignored(file: &str) -> bool {
 
 /// `path` inside `dir`, with `/` separators whatever the platform: `what-to-expect/therapy.md`.
 pub fn relative_path(dir: &Path, path: &Path) -> String {
+    if let Some(text) = relative_text(dir, path) {
+        return text.to_owned();
+    }
     let rel = path.strip_prefix(dir).unwrap_or(path);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// `path` inside `dir` when `path` is `dir` with names joined to it (as a folder walk makes them) and is UTF-8: the
+/// bytes after `dir`'s. Comparing paths part by part, as `Path::strip_prefix` does, cost 1,400 instructions a file.
+pub fn relative_text<'p>(dir: &Path, path: &'p Path) -> Option<&'p str> {
+    let dir = dir.as_os_str().as_encoded_bytes();
+    let rest = path.as_os_str().as_encoded_bytes().strip_prefix(dir)?;
+    let rest = match rest {
+        [b'/', rest @ ..] => rest,
+        _ if dir.ends_with(b"/") => rest,
+        _ => return None,
+    };
+    let text = std::str::from_utf8(rest).ok()?;
+    text.split('/')
+        .all(|part| !part.is_empty() && part != "." && part != "..")
+        .then_some(text)
 }
 
 fn read_page(path: &Path, file: String) -> Result<SourcePage> {
@@ -257,6 +276,33 @@ mod tests {
         assert_eq!(
             url_path("what-to-expect/therapy.md", Some("groups")),
             "/what-to-expect/groups/"
+        );
+    }
+
+    #[test]
+    fn relative_paths_are_the_names_below_the_folder() {
+        let cases = [
+            ("content", "content/a/b.md", Some("a/b.md")),
+            ("content/", "content/a.md", Some("a.md")),
+            ("/x/content", "/x/content/a.md", Some("a.md")),
+            ("content", "contents/a.md", None),
+            ("content", "content", None),
+            ("content", "content/./a.md", None),
+        ];
+        for (dir, path, text) in cases {
+            assert_eq!(
+                relative_text(Path::new(dir), Path::new(path)),
+                text,
+                "{path}"
+            );
+        }
+        assert_eq!(
+            relative_path(Path::new("content"), Path::new("content/./a//b.md")),
+            "a/b.md"
+        );
+        assert_eq!(
+            relative_path(Path::new("content"), Path::new("content")),
+            ""
         );
     }
 

@@ -358,12 +358,7 @@ fn take_stock(dir: &Path) -> io::Result<Inventory> {
         let entry = entry?;
         let kind = entry.file_type();
         // A name that is not UTF-8 was never written by a build (every output path is text): it goes, like a link.
-        let relative = entry
-            .path()
-            .strip_prefix(dir)
-            .ok()
-            .and_then(Path::to_str)
-            .map(str::to_owned);
+        let relative = crate::content::relative_text(dir, entry.path()).map(str::to_owned);
         match relative {
             Some(relative) if kind.is_dir() => {
                 stock.folders.insert(relative);
