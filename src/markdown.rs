@@ -215,8 +215,6 @@ struct DocumentEvents<'a, 'r> {
     lines: LineCursor<'a>,
     /// Bytes of HTML written so far (the writer finishes one event before asking for the next).
     written: &'r Cell<usize>,
-    /// Markdown line of the event read last.
-    event_line: usize,
     source_map: Vec<(usize, usize)>,
     tables: table::TableAlign,
     /// Events of a heading already read but not yet handed to the HTML writer.
@@ -243,7 +241,6 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
             wanted,
             lines: LineCursor::new(markdown),
             written,
-            event_line: 1,
             source_map: Vec::new(),
             tables: table::TableAlign::default(),
             pending: VecDeque::new(),
@@ -256,27 +253,50 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
         }
     }
 
-    /// The next parser event, with its link destination rewritten and its words counted.
-    fn next_event(&mut self) -> Option<Event<'a>> {
+    /// The next parser event inside a heading, with its link destination rewritten and its words counted (no
+    /// source map or table change: a heading holds no table, and its events are mapped to the heading's line).
+    fn next_in_heading(&mut self) -> Option<Event<'a>> {
         let (mut event, range) = self.parser.next()?;
-        // An end event's range starts back at its element's start: following it would walk every paragraph
-        // twice more for a line nothing uses (end events are left out of the source map).
-        if self.wanted.checks && !matches!(event, Event::End(_)) {
-            self.event_line = self.lines.line_at(range.start);
-        }
         if let Some(words) = &mut self.words {
             words.observe(&event);
         }
-        match &mut event {
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                self.rewrite_dest(dest_url, range.start, false);
-            }
-            Event::Start(Tag::Image { dest_url, .. }) => {
-                self.rewrite_dest(dest_url, range.start, true);
-            }
+        self.rewrite_link(&mut event, range.start);
+        Some(event)
+    }
+
+    /// Rewrites the destination of a link or image start found at byte `offset`; other events are left alone.
+    fn rewrite_link(&mut self, event: &mut Event<'a>, offset: usize) {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. }) => self.rewrite_dest(dest_url, offset, false),
+            Event::Start(Tag::Image { dest_url, .. }) => self.rewrite_dest(dest_url, offset, true),
             _ => {}
         }
-        Some(event)
+    }
+
+    /// Notes where the HTML of an event that starts at byte `offset` of the markdown begins, if its line is not
+    /// the one noted last. An end event's range starts back at its element's start: following it would walk
+    /// every paragraph twice more and point back up, so end events are left out.
+    #[inline(never)]
+    fn map_source(&mut self, event: &Event<'a>, offset: usize) {
+        if matches!(event, Event::End(_)) {
+            return;
+        }
+        let line = self.lines.line_at(offset);
+        if self.source_map.last().is_none_or(|&(_, last)| last != line) {
+            self.source_map.push((self.written.get(), line));
+        }
+    }
+
+    /// Changes one of the few events [`needs_change`] picks out: rewrites a link's destination, gives a heading
+    /// its id (reading the rest of the heading) or writes a table cell's alignment as a class.
+    #[inline(never)]
+    fn change(&mut self, event: &mut Event<'a>, offset: usize) {
+        if let Event::Start(Tag::Heading { level, id, .. }) = event {
+            *id = Some(self.buffer_heading(*level, id.take()).into());
+        } else {
+            self.rewrite_link(event, offset);
+            self.tables.map(event);
+        }
     }
 
     /// Records the destination found at byte `offset` and changes it if `rewrite` says so.
@@ -326,7 +346,7 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
     /// text in `heading_text`. The end event is dropped; `buffer_heading` writes its own.
     fn buffer_heading_content(&mut self) {
         self.heading_text.clear();
-        while let Some(event) = self.next_event() {
+        while let Some(event) = self.next_in_heading() {
             match &event {
                 Event::End(TagEnd::Heading(_)) => return,
                 Event::Text(text) | Event::Code(text) => self.heading_text.push_str(text),
@@ -342,29 +362,40 @@ impl<'a> Iterator for DocumentEvents<'a, '_> {
     type Item = Event<'a>;
 
     fn next(&mut self) -> Option<Event<'a>> {
-        if let Some(event) = self.pending.pop_front() {
-            return Some(event);
+        if !self.pending.is_empty() {
+            return self.pending.pop_front();
         }
-        let mut event = self.next_event()?;
-        // A heading's own events are buffered, so they are mapped to the heading's line. An end
-        // event's range starts with its element, so it would point back up: it is left out.
-        let is_end = matches!(event, Event::End(_));
-        if self.wanted.checks
-            && !is_end
-            && self
-                .source_map
-                .last()
-                .is_none_or(|&(_, line)| line != self.event_line)
-        {
-            self.source_map.push((self.written.get(), self.event_line));
+        // This runs for each of a document's events (hundreds), so the common path only looks at the event:
+        // events are large, and passing each one through more functions cost more than the rest of this layer.
+        let (mut event, range) = self.parser.next()?;
+        if self.wanted.checks {
+            self.map_source(&event, range.start);
         }
-        if let Event::Start(Tag::Heading { level, id, .. }) = &mut event {
-            *id = Some(self.buffer_heading(*level, id.take()).into());
-        } else {
-            self.tables.map(&mut event);
+        if let Some(words) = &mut self.words {
+            words.observe(&event);
+        }
+        if needs_change(&event) {
+            self.change(&mut event, range.start);
         }
         Some(event)
     }
+}
+
+/// Whether [`DocumentEvents::change`] may change this event: a link or image start (its destination), a heading
+/// start (its id) or a table event (alignment). Most events are none of these.
+fn needs_change(event: &Event<'_>) -> bool {
+    matches!(
+        event,
+        Event::Start(
+            Tag::Link { .. }
+                | Tag::Image { .. }
+                | Tag::Heading { .. }
+                | Tag::Table(_)
+                | Tag::TableHead
+                | Tag::TableRow
+                | Tag::TableCell
+        ) | Event::End(TagEnd::TableHead | TagEnd::TableCell)
+    )
 }
 
 /// Converts byte offsets to 1-based lines. Moving from the previous offset costs only the bytes
