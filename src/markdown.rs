@@ -301,11 +301,11 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
 
     /// Records the destination found at byte `offset` and changes it if `rewrite` says so.
     fn rewrite_dest(&mut self, dest: &mut CowStr<'a>, offset: usize, is_image: bool) {
-        let line = self.lines.line_at(offset);
+        // The line is worked out only when it is kept: most links of a build are neither recorded nor rejected.
         if self.wanted.checks || dest.contains('#') {
             self.links.push(Link {
                 dest: dest.to_string(),
-                line,
+                line: self.lines.line_at(offset),
                 is_image,
             });
         }
@@ -313,7 +313,10 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
             Rewrite::Keep => {}
             Rewrite::Replace(Cow::Borrowed(new_dest)) => *dest = CowStr::Borrowed(new_dest),
             Rewrite::Replace(Cow::Owned(new_dest)) => *dest = new_dest.into(),
-            Rewrite::Reject(message) => self.problems.push(Problem { line, message }),
+            Rewrite::Reject(message) => self.problems.push(Problem {
+                line: self.lines.line_at(offset),
+                message,
+            }),
         }
     }
 
