@@ -25,6 +25,8 @@ mod words;
 
 pub use headings::slugify;
 use headings::{HeadingIds, anchor_html, insert_heading};
+#[cfg(test)]
+use headings::{slugify_ascii, slugify_chars};
 use words::WordCounter;
 
 /// One heading of the table of contents.
@@ -328,7 +330,7 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
             Some(explicit) if !explicit.is_empty() => explicit.into_string(),
             _ => slugify(&self.heading_text),
         };
-        let id = self.ids.unique(base);
+        let id = self.ids.unique(base).to_owned();
         self.pending
             .push_back(Event::InlineHtml(anchor_html(&id).into()));
         self.pending.push_back(Event::End(TagEnd::Heading(level)));

@@ -1,7 +1,5 @@
 //! Heading ids and the table of contents: slugs, `-1`, `-2` for repeats, and the `#` link after each heading.
 
-use std::collections::HashMap;
-
 use super::Heading;
 
 /// Turns heading text into an id: lowercase letters and digits (Unicode included), with each run
@@ -9,6 +7,15 @@ use super::Heading;
 /// end. Text with nothing left gives `section`.
 #[must_use]
 pub fn slugify(text: &str) -> String {
+    if text.is_ascii() {
+        slugify_ascii(text)
+    } else {
+        slugify_chars(text)
+    }
+}
+
+/// [`slugify`] a `char` at a time, for any text ([`slugify_ascii`] must agree with it).
+pub(super) fn slugify_chars(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     let mut separator_pending = false;
     for c in text.chars() {
@@ -26,6 +33,28 @@ pub fn slugify(text: &str) -> String {
                 slug.extend(c.to_lowercase());
             }
         } else if c.is_whitespace() || c == '-' || c == '_' {
+            separator_pending = true;
+        }
+    }
+    if slug.is_empty() {
+        slug.push_str("section");
+    }
+    slug
+}
+
+/// [`slugify`] for ASCII text, the usual case, a byte at a time: decoding and testing `char`s cost about a
+/// thousand instructions a heading. Whitespace is what `char::is_whitespace` takes in ASCII.
+pub(super) fn slugify_ascii(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut separator_pending = false;
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() {
+            if separator_pending && !slug.is_empty() {
+                slug.push('-');
+            }
+            separator_pending = false;
+            slug.push(char::from(byte.to_ascii_lowercase()));
+        } else if matches!(byte, b'\t'..=b'\r' | b' ' | b'-' | b'_') {
             separator_pending = true;
         }
     }
@@ -71,26 +100,30 @@ pub(super) fn insert_heading(siblings: &mut Vec<Heading>, heading: Heading) {
 pub(super) struct HeadingIds {
     pub(super) in_order: Vec<String>,
     /// Each id given, mapped to the next `-N` suffix to try when it comes up again. Starting
-    /// from there keeps many repeats of one title linear instead of quadratic.
-    next_suffix: HashMap<String, usize>,
+    /// from there keeps many repeats of one title linear instead of quadratic. A fast hash: the
+    /// ids come from the site's own markdown, and the standard hash was most of this type's cost.
+    next_suffix: ahash::AHashMap<String, usize>,
 }
 
 impl HeadingIds {
     /// Returns `base`, or `base-1`, `base-2`, … if `base` was already given.
-    pub(super) fn unique(&mut self, base: String) -> String {
+    pub(super) fn unique(&mut self, base: String) -> &str {
         let id = match self.next_suffix.get(&base).copied() {
             None => base,
-            Some(mut suffix) => loop {
-                let candidate = format!("{base}-{suffix}");
-                suffix += 1;
-                if !self.next_suffix.contains_key(&candidate) {
-                    self.next_suffix.insert(base, suffix);
-                    break candidate;
-                }
-            },
+            Some(mut suffix) => {
+                let id = loop {
+                    let candidate = format!("{base}-{suffix}");
+                    suffix += 1;
+                    if !self.next_suffix.contains_key(&candidate) {
+                        break candidate;
+                    }
+                };
+                self.next_suffix.insert(base, suffix);
+                id
+            }
         };
         self.next_suffix.insert(id.clone(), 1);
-        self.in_order.push(id.clone());
-        id
+        self.in_order.push(id);
+        self.in_order.last().expect("just pushed")
     }
 }
