@@ -25,8 +25,6 @@ mod words;
 
 pub use headings::slugify;
 use headings::{HeadingIds, anchor_html, insert_heading};
-#[cfg(test)]
-use headings::{slugify_ascii, slugify_chars};
 use words::WordCounter;
 
 /// One heading of the table of contents.

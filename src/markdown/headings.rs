@@ -7,15 +7,6 @@ use super::Heading;
 /// end. Text with nothing left gives `section`.
 #[must_use]
 pub fn slugify(text: &str) -> String {
-    if text.is_ascii() {
-        slugify_ascii(text)
-    } else {
-        slugify_chars(text)
-    }
-}
-
-/// [`slugify`] a `char` at a time, for any text ([`slugify_ascii`] must agree with it).
-pub(super) fn slugify_chars(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     let mut separator_pending = false;
     for c in text.chars() {
@@ -33,28 +24,6 @@ pub(super) fn slugify_chars(text: &str) -> String {
                 slug.extend(c.to_lowercase());
             }
         } else if c.is_whitespace() || c == '-' || c == '_' {
-            separator_pending = true;
-        }
-    }
-    if slug.is_empty() {
-        slug.push_str("section");
-    }
-    slug
-}
-
-/// [`slugify`] for ASCII text, the usual case, a byte at a time: decoding and testing `char`s cost about a
-/// thousand instructions a heading. Whitespace is what `char::is_whitespace` takes in ASCII.
-pub(super) fn slugify_ascii(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    let mut separator_pending = false;
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() {
-            if separator_pending && !slug.is_empty() {
-                slug.push('-');
-            }
-            separator_pending = false;
-            slug.push(char::from(byte.to_ascii_lowercase()));
-        } else if matches!(byte, b'\t'..=b'\r' | b' ' | b'-' | b'_') {
             separator_pending = true;
         }
     }
