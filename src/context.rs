@@ -86,6 +86,9 @@ pub struct SiteValues {
     pub globals: tera::Context,
     /// What `get_section` / `get_page` / `get_url` look up.
     pub lookup: Lookup,
+    /// Per page: its `breadcrumbs` variable ([`breadcrumbs`]). Pages with the same sections above them share one
+    /// value, made once: made for every page, it was 1 % of a build.
+    pub breadcrumbs: Vec<Value>,
 }
 
 /// Build every value templates need.
@@ -178,7 +181,21 @@ fn with_sections(site: &Site, plain: &[Value]) -> SiteValues {
         pages,
         globals: globals(site),
         lookup,
+        breadcrumbs: shared_breadcrumbs(site),
     }
+}
+
+/// Every page's [`breadcrumbs`] as a template value, one value for all the pages under the same sections.
+fn shared_breadcrumbs(site: &Site) -> Vec<Value> {
+    let mut made: AHashMap<&[usize], Value> = AHashMap::new();
+    site.pages
+        .iter()
+        .map(|page| {
+            made.entry(&page.ancestors)
+                .or_insert_with(|| Value::from_serializable(&breadcrumbs(site, page)))
+                .clone()
+        })
+        .collect()
 }
 
 /// A copy of a map value with one more field. The fields are shared, not copied: serialising the map again would
@@ -349,7 +366,7 @@ pub fn json_ld(site: &Site, page: &Page) -> String {
 }
 
 /// `{ title, path }` from the home page down to the page's section.
-pub fn breadcrumbs(site: &Site, page: &Page) -> Vec<HashMap<&'static str, String>> {
+fn breadcrumbs(site: &Site, page: &Page) -> Vec<HashMap<&'static str, String>> {
     page.ancestors
         .iter()
         .map(|&i| {

@@ -151,6 +151,7 @@ fn render_with<T: Send>(
         pages: values,
         globals,
         lookup,
+        breadcrumbs,
     } = values;
     let mut templates = Templates::load(sources, Arc::new(lookup))?;
     *templates.tera.global_context() = globals;
@@ -162,6 +163,7 @@ fn render_with<T: Send>(
         templates: &templates,
         site,
         values: &values,
+        breadcrumbs: &breadcrumbs,
         links: Links::new(site, &[]),
         keep,
     };
@@ -217,6 +219,7 @@ struct PagePass<'a> {
     templates: &'a Templates,
     site: &'a Site,
     values: &'a [tera::Value],
+    breadcrumbs: &'a [tera::Value],
     links: Links<'a>,
     keep: KeepPages,
 }
@@ -231,14 +234,15 @@ impl PagePass<'_> {
         emit: impl Fn(OutputFile) -> Result<T>,
     ) -> PageDone<T> {
         let (site, page) = (self.site, &self.site.pages[index]);
+        let crumbs = &self.breadcrumbs[index];
         let Markdown::Deferred(wanted) = site.markdown else {
-            let done = render_page(self.templates, site, page, &self.values[index]);
+            let done = render_page(self.templates, site, page, &self.values[index], crumbs);
             return (self.emitted(done, emit), Rendered::default());
         };
         let mut markdown = self.links.render(page, &body, wanted);
         drop(body);
         let value = context::with_markdown(&self.values[index], site, index, &mut markdown);
-        let done = render_page(self.templates, site, page, &value);
+        let done = render_page(self.templates, site, page, &value, crumbs);
         // The link check needs only these; the page's HTML is gone with its file.
         let facts = Rendered {
             heading_ids: markdown.heading_ids,
@@ -316,6 +320,7 @@ fn render_page(
     site: &Site,
     page: &Page,
     value: &tera::Value,
+    breadcrumbs: &tera::Value,
 ) -> Result<(OutputFile, PageJob)> {
     let name = template_for(site, page);
     if !templates.has(name) {
@@ -329,7 +334,7 @@ fn render_page(
             message,
         ));
     }
-    let context = page_context(site, page, value);
+    let context = page_context(site, page, value, breadcrumbs);
     let html_length = value
         .as_map()
         .and_then(|fields| fields.get(&"content".into()))
@@ -350,7 +355,12 @@ fn render_page(
 }
 
 /// The variables of one page's template, besides the globals.
-fn page_context(site: &Site, page: &Page, value: &tera::Value) -> tera::Context {
+fn page_context(
+    site: &Site,
+    page: &Page,
+    value: &tera::Value,
+    breadcrumbs: &tera::Value,
+) -> tera::Context {
     let mut context = tera::Context::new();
     context.insert_value(
         if page.source.is_section {
@@ -365,7 +375,7 @@ fn page_context(site: &Site, page: &Page, value: &tera::Value) -> tera::Context 
         "current_url",
         &format!("{}{}", site.config.base_url, page.source.path),
     );
-    context.insert("breadcrumbs", &context::breadcrumbs(site, page));
+    context.insert_value("breadcrumbs", breadcrumbs.clone());
     context.insert("json_ld", &context::json_ld(site, page));
     context
 }

@@ -32,6 +32,47 @@ fn builds_every_page_of_the_content_brief() {
     }
 }
 
+#[test]
+fn pages_show_the_sections_above_them_as_breadcrumbs() {
+    let site = SiteTest::iop_site();
+    site.run(&["build"]).success();
+    // Pages of one section share one breadcrumbs value: each still gets its own sections and its own title.
+    let trail = |page: &str| {
+        let html = site.public(page);
+        let start = html.find("class=\"crumbs\"").map(|at| at + 1);
+        start.map(|at| {
+            html[at..]
+                .split("</nav>")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+    };
+    let therapy =
+        trail("what-to-expect/therapy/index.html").expect("a trail on a page of a section");
+    assert!(therapy.contains("<a href=\"/\">Home</a>"), "{therapy}");
+    assert!(
+        therapy.contains("<a href=\"/what-to-expect/\">What to expect</a>"),
+        "{therapy}"
+    );
+    assert!(
+        therapy.contains("aria-current=\"page\">Therapy sessions<"),
+        "{therapy}"
+    );
+    let skills = trail("what-to-expect/life-skills/index.html").expect("a trail on its neighbour");
+    assert!(
+        skills.contains("<a href=\"/what-to-expect/\">What to expect</a>"),
+        "{skills}"
+    );
+    assert!(!skills.contains("Therapy sessions"), "{skills}");
+    let faq = trail("faq/index.html").expect("a trail on a top-level page");
+    assert!(
+        faq.contains("<a href=\"/\">Home</a>") && !faq.contains("What to expect"),
+        "{faq}"
+    );
+    assert_eq!(trail("index.html"), None, "the home page has no trail");
+}
+
 /// Attributes that make a browser fetch something. An `href` on `<a>` is a link the visitor chooses, not a request.
 const LOADING: [&str; 6] = [
     "src=\"http",
