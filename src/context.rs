@@ -129,7 +129,11 @@ pub fn with_markdown(value: &Value, site: &Site, index: usize, rendered: &mut Re
     // The value already holds an empty table of contents and no word count, which is what a page without headings,
     // or a site whose templates show neither, gets.
     if !rendered.toc.is_empty() {
-        let permalink = format!("{}{}", site.config.base_url, site.pages[index].source.path);
+        let permalink = [
+            site.config.base_url.as_str(),
+            &site.pages[index].source.path,
+        ]
+        .concat();
         let toc = Value::from_serializable(&toc(&rendered.toc, &permalink));
         map.insert("toc".into(), toc);
     }
@@ -211,7 +215,7 @@ fn neighbour<'a>(site: &'a Site, index: Option<usize>, base: &str) -> Option<Nei
     Some(Neighbour {
         title: page.title(),
         path: &page.path,
-        permalink: format!("{base}{}", page.path),
+        permalink: [base, page.path.as_str()].concat(),
         description: page.front_matter.description.as_deref().unwrap_or_default(),
     })
 }
@@ -220,7 +224,9 @@ fn page_value(site: &Site, index: usize, content: &str) -> Value {
     let base = &site.config.base_url;
     let page: &Page = &site.pages[index];
     let (source, fm) = (&page.source, &page.source.front_matter);
-    let permalink = format!("{base}{}", source.path);
+    // `concat`, not `format!`: a page's values and context join strings a few times each, and `format!` cost
+    // 900 instructions a join, 1.3 % of a build.
+    let permalink = [base.as_str(), &source.path].concat();
     let word_count = page.rendered.word_count;
     let files = |indexes: &[usize]| {
         indexes
@@ -345,7 +351,7 @@ fn origin(url: &str) -> Option<String> {
 pub fn json_ld(site: &Site, page: &Page) -> String {
     let config = &site.config;
     let fm = &page.source.front_matter;
-    let url = format!("{}{}", config.base_url, page.source.path);
+    let url = [config.base_url.as_str(), &page.source.path].concat();
     let data = if page.source.file == "_index.md" {
         let c = &config.center;
         json!({

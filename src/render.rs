@@ -343,7 +343,7 @@ fn render_page(
     // Room for the page's HTML and the template's own text (the default theme adds about 5 KB).
     let html = templates.render_bytes(name, &context, &page.source.shown, html_length + 8192)?;
     let file = OutputFile::bytes(
-        format!("{}index.html", page.source.path.trim_start_matches('/')),
+        [page.source.path.trim_start_matches('/'), "index.html"].concat(),
         html,
     );
     let job = PageJob {
@@ -373,7 +373,7 @@ fn page_context(
     context.insert("current_path", &page.source.path);
     context.insert(
         "current_url",
-        &format!("{}{}", site.config.base_url, page.source.path),
+        &[site.config.base_url.as_str(), &page.source.path].concat(),
     );
     context.insert_value("breadcrumbs", breadcrumbs.clone());
     context.insert("json_ld", &context::json_ld(site, page));
@@ -477,7 +477,7 @@ fn sitemap(root: &Path, site: &Site) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for page in &site.pages {
-        let url = escape(&format!("{}{}", site.config.base_url, page.source.path));
+        let url = escape(&[site.config.base_url.as_str(), &page.source.path].concat());
         xml.push_str(&format!("  <url>\n    <loc>{url}</loc>\n"));
         if let Some(day) = last_modified(root, page) {
             xml.push_str(&format!("    <lastmod>{day}</lastmod>\n"));
