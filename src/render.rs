@@ -373,7 +373,7 @@ fn page_context(
     context.insert("current_path", &page.source.path);
     context.insert(
         "current_url",
-        &[site.config.base_url.as_str(), &page.source.path].concat(),
+        &context::permalink(&site.config.base_url, &page.source.path),
     );
     context.insert_value("breadcrumbs", breadcrumbs.clone());
     context.insert("json_ld", &context::json_ld(site, page));
@@ -477,7 +477,10 @@ fn sitemap(root: &Path, site: &Site) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for page in &site.pages {
-        let url = escape(&[site.config.base_url.as_str(), &page.source.path].concat());
+        let url = escape(&context::permalink(
+            &site.config.base_url,
+            &page.source.path,
+        ));
         xml.push_str(&format!("  <url>\n    <loc>{url}</loc>\n"));
         if let Some(day) = last_modified(root, page) {
             xml.push_str(&format!("    <lastmod>{day}</lastmod>\n"));
