@@ -385,20 +385,12 @@ impl<'a> Iterator for DocumentEvents<'a, '_> {
 }
 
 /// Whether [`DocumentEvents::change`] may change this event: a link or image start (its destination), a heading
-/// start (its id) or a table event (alignment). Most events are none of these.
+/// start (its id) or a table event (alignment, [`table::is_mapped`]). Most events are none of these.
 fn needs_change(event: &Event<'_>) -> bool {
     matches!(
         event,
-        Event::Start(
-            Tag::Link { .. }
-                | Tag::Image { .. }
-                | Tag::Heading { .. }
-                | Tag::Table(_)
-                | Tag::TableHead
-                | Tag::TableRow
-                | Tag::TableCell
-        ) | Event::End(TagEnd::TableHead | TagEnd::TableCell)
-    )
+        Event::Start(Tag::Link { .. } | Tag::Image { .. } | Tag::Heading { .. })
+    ) || table::is_mapped(event)
 }
 
 /// Converts byte offsets to 1-based lines. Moving from the previous offset costs only the bytes

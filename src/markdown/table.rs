@@ -12,6 +12,16 @@ pub(super) struct TableAlign {
     cell: usize,
 }
 
+/// Whether [`TableAlign::map`] looks at this event: the start of a table, its head, a row or a cell, and the end
+/// of the head or a cell.
+pub(super) fn is_mapped(event: &Event<'_>) -> bool {
+    matches!(
+        event,
+        Event::Start(Tag::Table(_) | Tag::TableHead | Tag::TableRow | Tag::TableCell)
+            | Event::End(TagEnd::TableHead | TagEnd::TableCell)
+    )
+}
+
 impl TableAlign {
     /// Change `event` into the one to write instead, in place (events are large: moving each one in and out
     /// cost more than the check).
