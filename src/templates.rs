@@ -64,17 +64,10 @@ impl TemplateSources {
         Ok(TemplateSources { sources })
     }
 
-    /// Whether any template has one of `words` in it.
-    fn mention_any(&self, words: &[&str]) -> bool {
-        self.sources
-            .values()
-            .any(|(_, text)| words.iter().any(|word| text.contains(word)))
-    }
-
     /// Whether any template may read one of these page fields: it names one, or it shows whole values
-    /// (`json_encode`, `__tera_context`, …), which include every field.
+    /// (`json_encode`, `__tera_context`, …), which include every field ([`reads::may_read`]).
     pub fn may_read_any(&self, fields: &[&str]) -> bool {
-        self.mention_any(fields) || self.mention_any(&reads::DUMPS)
+        reads::may_read(self.sources.values().map(|(_, text)| text.as_str()), fields)
     }
 
     /// Whether the templates read no page's markdown but the one being rendered ([`reads`]).

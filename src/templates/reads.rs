@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 const MARKDOWN_FIELDS: [&str; 4] = ["content", "toc", "word_count", "reading_time"];
 
 /// Names that hand out whole values, every field included.
-pub(super) const DUMPS: [&str; 5] = ["__tera_context", "json_encode", "tojson", "pairs", "values"];
+const DUMPS: [&str; 5] = ["__tera_context", "json_encode", "tojson", "pairs", "values"];
 
 /// The names that stand for the page being rendered before any template renames them.
 const OWN: [&str; 2] = ["page", "section"];
@@ -58,6 +58,21 @@ fn tags(text: &str) -> Vec<&str> {
         rest = &inner[end + close.len()..];
     }
     found
+}
+
+/// Whether any template may read one of `fields` of some page: a tag names it as a word (inside a string too:
+/// `map(attribute="toc")`), or hands out whole values. Words outside tags are the page's own text (`autocomplete`
+/// holds `toc` but reads nothing).
+pub(super) fn may_read<'t>(templates: impl IntoIterator<Item = &'t str>, fields: &[&str]) -> bool {
+    templates.into_iter().flat_map(tags).any(|tag| {
+        identifiers(tag).any(|(at, word)| fields.contains(&word) || is_dump(tag, at, word))
+    })
+}
+
+/// Whether the word at byte `at` of a tag hands out a whole value. `form.values` is a field; `| values` is the
+/// filter.
+fn is_dump(tag: &str, at: usize, word: &str) -> bool {
+    DUMPS.contains(&word) && !tag[..at].trim_end().ends_with('.')
 }
 
 /// `page`, `section` and the names set to exactly one of them in every `set` that sets them; `None` when a
@@ -131,9 +146,7 @@ fn stands_for_own(value: &str) -> bool {
 /// Whether every markdown field named in a tag is a field of one of the `own` names, and nothing dumps a value.
 fn tag_reads_only_own(tag: &str, own: &BTreeSet<&str>) -> bool {
     identifiers(tag).all(|(at, word)| {
-        // `form.values` is a field; `| values` is the filter.
-        let is_field = tag[..at].trim_end().ends_with('.');
-        if DUMPS.contains(&word) && !is_field {
+        if is_dump(tag, at, word) {
             return false;
         }
         if !MARKDOWN_FIELDS.contains(&word) {
@@ -189,6 +202,28 @@ mod tests {
     fn assert_each_may_read_others(templates: &[&str]) {
         for template in templates {
             assert!(!only_own(&[template]), "{template}");
+        }
+    }
+
+    #[test]
+    fn fields_are_asked_for_by_tags_that_name_them_or_dump_whole_values() {
+        let asks = |template: &str| may_read([template], &["toc"]);
+        for template in [
+            "{% for h in page.toc %}{{ h.title }}{% endfor %}",
+            "{{ pages | map(attribute=\"toc\") }}",
+            "{{ page | json_encode }}",
+            "{{ __tera_context }}",
+            "{{ p | values }}",
+        ] {
+            assert!(asks(template), "{template}");
+        }
+        for template in [
+            "<input autocomplete=\"name\">{{ page.title }}",
+            "{# page.toc #}",
+            "{{ form.values.name }}",
+            "{% block toc %}{% endblock toc %}",
+        ] {
+            assert!(!asks(template), "{template}");
         }
     }
 
@@ -279,5 +314,13 @@ mod themes {
         assert_reads_only_own(root, "default");
         assert_reads_only_own(&root.join("tests/fixtures/generic_corpus"), "default");
         assert_reads_only_own(&root.join("tests/fixtures/zola_theme"), "simple");
+    }
+
+    /// The site's own theme shows no table of contents, word count or reading time, so a build works none out.
+    #[test]
+    fn the_default_theme_asks_for_no_table_of_contents_or_word_count() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let sources = TemplateSources::read(root, "default").unwrap();
+        assert!(!sources.may_read_any(&["toc", "word_count", "reading_time"]));
     }
 }
