@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
 
+mod notify;
+pub use notify::{GROUP_SECONDS_MAX, Notify, SMTP_PASSWORD_ENV, SmtpSecurity, is_loopback};
+
 /// The site configuration, as written in `config.toml`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -29,6 +32,8 @@ pub struct Config {
     pub crisis: Vec<CrisisLine>,
     /// The contact form.
     pub contact: Contact,
+    /// Who is told when an inquiry arrives, and how.
+    pub notify: Notify,
     /// Settings of `iopsite check`.
     pub check: CheckConfig,
     /// Anything else the theme wants (`config.extra`).
@@ -213,6 +218,7 @@ impl Config {
             config.theme = "default".into();
         }
         config.contact.check(text, shown)?;
+        config.notify.check(text, shown)?;
         Ok(config)
     }
 

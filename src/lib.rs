@@ -16,7 +16,9 @@
 //! check a submitted form; no sockets, no disk; `context` gives templates the blank form) and `keys` (age
 //! encryption; `config` checks the public key with it). After `build` come `store` (one durable JSON line per
 //! inquiry) and `contact` (one submission from body to outcome, with the rate limit); `serve` answers
-//! `POST /contact` with them. `render::PageRenderer` renders the form's page again with messages, without
+//! `POST /contact` with them. `state` keeps the server's own records beside the store in SQLite (no inquiry
+//! content); `notify` (after `store` and `state`) tells staff that an inquiry arrived, through an outbox in `state`
+//! and a worker thread. `render::PageRenderer` renders the form's page again with messages, without
 //! rebuilding; it knows nothing of HTTP.
 
 pub mod build;
@@ -32,10 +34,12 @@ pub mod front_matter;
 pub mod keys;
 pub mod markdown;
 pub mod new;
+pub mod notify;
 pub mod output;
 pub mod render;
 pub mod serve;
 pub mod site;
+pub mod state;
 pub mod store;
 pub mod templates;
 

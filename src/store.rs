@@ -55,9 +55,11 @@ struct Sealed {
     age: String,
 }
 
-/// The part of any line that [`purge`] needs.
+/// The part of any line that [`purge`] and [`received`] need: both are in clear, even in an encrypted line.
 #[derive(Debug, Deserialize)]
 struct Head {
+    #[serde(default)]
+    id: String,
     time: String,
 }
 
@@ -166,7 +168,7 @@ impl Store {
 }
 
 /// The current server time, RFC 3339 in UTC, to the second.
-fn now() -> String {
+pub fn now() -> String {
     Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
@@ -325,6 +327,22 @@ fn parse_line(
         return Ok(inquiry);
     }
     serde_json::from_str(line).map_err(|_| LineProblem::Damaged)
+}
+
+/// The id and time of every stored inquiry, in the file's order, without the key (lines that cannot be read are
+/// skipped). A missing file has none.
+pub fn received(path: &Path) -> io::Result<Vec<(String, String)>> {
+    let text = match open_locked(path, Access::Read) {
+        Ok(file) => io::read_to_string(&file)?,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err),
+    };
+    Ok(text
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Head>(line).ok())
+        .filter(|head| !head.id.is_empty())
+        .map(|head| (head.id, head.time))
+        .collect())
 }
 
 /// Delete the inquiries stored before `cutoff`, rewriting the file atomically. Lines whose time cannot be read are
