@@ -13,6 +13,7 @@ use crate::serve::ServeOptions;
 
 mod check;
 pub use check::{CheckArgs, Format};
+mod notify;
 mod submissions;
 
 /// iopsite: build, preview and check the website of an Intensive Outpatient Program.
@@ -45,6 +46,8 @@ pub enum Command {
     Keygen(submissions::KeygenArgs),
     /// List or export the stored contact-form inquiries, or delete old ones (`purge`).
     Submissions(submissions::SubmissionsArgs),
+    /// Notices to staff about new inquiries: send a test notice, or see what is waiting or was refused.
+    Notify(notify::NotifyArgs),
 }
 
 impl Cli {
@@ -58,6 +61,7 @@ impl Cli {
             Command::New(args) => args.run(),
             Command::Keygen(args) => args.run(),
             Command::Submissions(args) => args.run(),
+            Command::Notify(args) => args.run(),
         }
     }
 }

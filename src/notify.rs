@@ -110,7 +110,8 @@ impl Notifier {
             webhook,
             group: Duration::from_secs(notify.group_seconds),
             store: root.join(&config.contact.store),
-            read_at: "on the website's server, in the site's folder, run: iopsite submissions".into(),
+            read_at: "on the website's server, in the site's folder, run: iopsite submissions"
+                .into(),
             woken: Mutex::new(false),
             wake: Condvar::new(),
             behind: AtomicBool::new(false),
@@ -134,7 +135,9 @@ impl Notifier {
     pub fn queue(&self, id: &str) {
         let now = crate::store::now();
         if let Err(err) = Outbox::new(&self.state).add(id, &now, &self.channels()) {
-            eprintln!("notify: could not queue the notice about inquiry {id} ({err}); it will be added from the store");
+            eprintln!(
+                "notify: could not queue the notice about inquiry {id} ({err}); it will be added from the store"
+            );
             self.behind.store(true, Ordering::Relaxed);
         }
         self.wake();
@@ -153,11 +156,8 @@ impl Notifier {
 
     fn run(&self) {
         self.catch_up();
-        let mut channels: Vec<ChannelClock> = self
-            .channels()
-            .into_iter()
-            .map(ChannelClock::new)
-            .collect();
+        let mut channels: Vec<ChannelClock> =
+            self.channels().into_iter().map(ChannelClock::new).collect();
         loop {
             if self.behind.swap(false, Ordering::Relaxed) {
                 self.catch_up();
@@ -183,7 +183,9 @@ impl Notifier {
         let stored = match crate::store::received(&self.store) {
             Ok(stored) => stored,
             Err(err) => {
-                eprintln!("notify: could not read the inquiry ids to check for missed notices: {err}");
+                eprintln!(
+                    "notify: could not read the inquiry ids to check for missed notices: {err}"
+                );
                 return;
             }
         };
@@ -191,7 +193,10 @@ impl Notifier {
         for channel in self.channels() {
             match Outbox::new(&self.state).catch_up(&stored, channel, &now) {
                 Ok(0) => {}
-                Ok(n) => println!("notify: {n} inquiries had no {} notice yet; sending it", channel.name()),
+                Ok(n) => println!(
+                    "notify: {n} inquiries had no {} notice yet; sending it",
+                    channel.name()
+                ),
                 Err(err) => eprintln!("notify: {err}"),
             }
         }
@@ -268,7 +273,10 @@ impl Notifier {
         let refused = || Delivery::Refused(format!("{} is not configured", channel.name()));
         match channel {
             Channel::Email => self.email.as_ref().map_or_else(refused, |e| e.send(notice)),
-            Channel::Webhook => self.webhook.as_ref().map_or_else(refused, |w| w.send(notice)),
+            Channel::Webhook => self
+                .webhook
+                .as_ref()
+                .map_or_else(refused, |w| w.send(notice)),
         }
     }
 
@@ -355,12 +363,23 @@ mod tests {
             err.starts_with("config.toml:5: smtp_user is set, so the mail server's password is read from the environment variable IOPSITE_SMTP_PASSWORD, which is not set"),
             "{err}"
         );
-        assert!(notifier(EMAIL, &[(SMTP_PASSWORD_ENV, "")]).is_err(), "empty counts as missing");
-        let on = notifier(EMAIL, &[(SMTP_PASSWORD_ENV, "pw")]).unwrap().unwrap();
+        assert!(
+            notifier(EMAIL, &[(SMTP_PASSWORD_ENV, "")]).is_err(),
+            "empty counts as missing"
+        );
+        let on = notifier(EMAIL, &[(SMTP_PASSWORD_ENV, "pw")])
+            .unwrap()
+            .unwrap();
         assert_eq!(on.channels(), [Channel::Email]);
-        let hook = "[notify]\nwebhook_url = \"https://h.example.org/\"\nwebhook_secret_env = \"HOOK\"\n";
+        let hook =
+            "[notify]\nwebhook_url = \"https://h.example.org/\"\nwebhook_secret_env = \"HOOK\"\n";
         let err = notifier(hook, &[]).err().unwrap().to_string();
-        assert!(err.starts_with("config.toml:3: the webhook's secret is read from the environment variable HOOK"), "{err}");
+        assert!(
+            err.starts_with(
+                "config.toml:3: the webhook's secret is read from the environment variable HOOK"
+            ),
+            "{err}"
+        );
         assert!(notifier(hook, &[("HOOK", "s")]).unwrap().is_some());
     }
 }

@@ -134,7 +134,11 @@ fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
     for (index, step) in MIGRATIONS.iter().enumerate().skip(version) {
         let transaction = connection.transaction()?;
         transaction.execute_batch(step)?;
-        transaction.pragma_update(None, "user_version", i64::try_from(index + 1).unwrap_or(i64::MAX))?;
+        transaction.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(index + 1).unwrap_or(i64::MAX),
+        )?;
         transaction.commit()?;
     }
     Ok(())
@@ -188,7 +192,10 @@ mod tests {
             .unwrap()
             .pragma_update(None, "user_version", 99)
             .unwrap();
-        let err = State::open(&path, Path::new("s")).err().unwrap().to_string();
+        let err = State::open(&path, Path::new("s"))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("newer iopsite"), "{err}");
     }
 }

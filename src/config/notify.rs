@@ -131,7 +131,8 @@ impl Notify {
             webhook_secret_env: Some(at("webhook_secret_env")),
         };
         if self.email_on() {
-            self.check_email().map_err(|(key, message)| fail(key, message))?;
+            self.check_email()
+                .map_err(|(key, message)| fail(key, message))?;
         }
         if self.webhook_on() {
             check_webhook(&self.webhook_url).map_err(|message| fail("webhook_url", message))?;
@@ -170,7 +171,8 @@ impl Notify {
         }
         if self.email_from.parse::<lettre::message::Mailbox>().is_err() {
             let message = if self.email_from.is_empty() {
-                "email_from is missing: emails need a sender, such as \"website@example.org\"".into()
+                "email_from is missing: emails need a sender, such as \"website@example.org\""
+                    .into()
             } else {
                 format!(
                     "\"{}\" is not a sender address: write \"website@example.org\" or \"Website <website@example.org>\"",
@@ -214,8 +216,11 @@ pub fn is_loopback(host: &str) -> bool {
 }
 
 fn check_webhook(address: &str) -> std::result::Result<(), String> {
-    let url = url::Url::parse(address)
-        .map_err(|err| format!("\"{address}\" is not a web address ({err}): write it in full, starting with https://"))?;
+    let url = url::Url::parse(address).map_err(|err| {
+        format!(
+            "\"{address}\" is not a web address ({err}): write it in full, starting with https://"
+        )
+    })?;
     let host = url.host_str().unwrap_or_default();
     match url.scheme() {
         "https" => {}

@@ -82,16 +82,24 @@ impl<'a> Outbox<'a> {
     /// Add a row for every stored inquiry (id, time) received since the channel was turned on that has none: the
     /// server may have stopped between storing an inquiry and writing its row. The first call for a channel only
     /// records the time it was turned on, so inquiries from before then are not announced.
-    pub fn catch_up(&self, stored: &[(String, String)], channel: Channel, now: &str) -> Result<usize> {
+    pub fn catch_up(
+        &self,
+        stored: &[(String, String)],
+        channel: Channel,
+        now: &str,
+    ) -> Result<usize> {
         let key = format!("notify_since_{}", channel.name());
         let mut connection = self.state.lock();
         let mut run = || -> rusqlite::Result<usize> {
             let transaction = connection.transaction()?;
             let since: Option<String> = transaction
-                .query_row("SELECT value FROM meta WHERE key = ?1", [&key], |row| row.get(0))
+                .query_row("SELECT value FROM meta WHERE key = ?1", [&key], |row| {
+                    row.get(0)
+                })
                 .optional()?;
             let Some(since) = since else {
-                transaction.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [&key, now])?;
+                transaction
+                    .execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [&key, now])?;
                 transaction.commit()?;
                 return Ok(0);
             };
@@ -185,12 +193,13 @@ impl<'a> Outbox<'a> {
         let connection = self.state.lock();
         let run = || -> rusqlite::Result<ChannelStatus> {
             let count = |state: &str| -> rusqlite::Result<usize> {
-                connection.query_row(
-                    "SELECT count(*) FROM outbox WHERE channel = ?1 AND state = ?2",
-                    [channel.name(), state],
-                    |row| row.get::<_, i64>(0),
-                )
-                .map(|n| usize::try_from(n).unwrap_or(0))
+                connection
+                    .query_row(
+                        "SELECT count(*) FROM outbox WHERE channel = ?1 AND state = ?2",
+                        [channel.name(), state],
+                        |row| row.get::<_, i64>(0),
+                    )
+                    .map(|n| usize::try_from(n).unwrap_or(0))
             };
             let mut status = ChannelStatus {
                 pending: count("pending")?,
@@ -213,7 +222,9 @@ impl<'a> Outbox<'a> {
                 "SELECT inquiry_id, done_at, answer FROM outbox WHERE channel = ?1 AND state = 'failed' ORDER BY done_at DESC",
             )?;
             status.failed = statement
-                .query_map([channel.name()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                .query_map([channel.name()], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })?
                 .collect::<rusqlite::Result<_>>()?;
             Ok(status)
         };
@@ -250,11 +261,21 @@ mod tests {
         let pending = outbox.pending(Channel::Email).unwrap();
         assert_eq!((pending[0].attempts, pending[1].attempts), (1, 0));
         assert_eq!(
-            outbox.status(Channel::Email).unwrap().last_problem.as_deref(),
+            outbox
+                .status(Channel::Email)
+                .unwrap()
+                .last_problem
+                .as_deref(),
             Some("421 busy")
         );
         outbox
-            .finish(Channel::Email, &["a".into(), "b".into()], true, "250 ok", "T")
+            .finish(
+                Channel::Email,
+                &["a".into(), "b".into()],
+                true,
+                "250 ok",
+                "T",
+            )
             .unwrap();
         outbox
             .finish(Channel::Webhook, &["a".into()], false, "404 Not Found", "T")
@@ -262,9 +283,15 @@ mod tests {
         assert!(outbox.pending(Channel::Email).unwrap().is_empty());
         assert_eq!(ids(&outbox.pending(Channel::Webhook).unwrap()), ["b"]);
         let email = outbox.status(Channel::Email).unwrap();
-        assert_eq!((email.pending, email.sent, email.last_sent.as_deref()), (0, 2, Some("T")));
+        assert_eq!(
+            (email.pending, email.sent, email.last_sent.as_deref()),
+            (0, 2, Some("T"))
+        );
         let webhook = outbox.status(Channel::Webhook).unwrap();
-        assert_eq!(webhook.failed, [("a".into(), "T".into(), "404 Not Found".into())]);
+        assert_eq!(
+            webhook.failed,
+            [("a".into(), "T".into(), "404 Not Found".into())]
+        );
         assert_eq!(webhook.pending, 1);
     }
 
@@ -274,8 +301,15 @@ mod tests {
         let state = state(dir.path());
         let outbox = Outbox::new(&state);
         let old = [("old".to_string(), "2026-11-01T00:00:00Z".to_string())];
-        assert_eq!(outbox.catch_up(&old, Channel::Email, "2026-11-30T00:00:00Z").unwrap(), 0);
-        outbox.add("sent", "2026-11-30T01:00:00Z", &[Channel::Email]).unwrap();
+        assert_eq!(
+            outbox
+                .catch_up(&old, Channel::Email, "2026-11-30T00:00:00Z")
+                .unwrap(),
+            0
+        );
+        outbox
+            .add("sent", "2026-11-30T01:00:00Z", &[Channel::Email])
+            .unwrap();
         outbox
             .finish(Channel::Email, &["sent".into()], true, "250", "T")
             .unwrap();
@@ -284,8 +318,14 @@ mod tests {
             ("sent".to_string(), "2026-11-30T01:00:00Z".to_string()),
             ("lost".to_string(), "2026-11-30T02:00:00Z".to_string()),
         ];
-        assert_eq!(outbox.catch_up(&stored, Channel::Email, "later").unwrap(), 1);
+        assert_eq!(
+            outbox.catch_up(&stored, Channel::Email, "later").unwrap(),
+            1
+        );
         assert_eq!(ids(&outbox.pending(Channel::Email).unwrap()), ["lost"]);
-        assert_eq!(outbox.catch_up(&stored, Channel::Email, "later").unwrap(), 0);
+        assert_eq!(
+            outbox.catch_up(&stored, Channel::Email, "later").unwrap(),
+            0
+        );
     }
 }

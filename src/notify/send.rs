@@ -5,11 +5,11 @@
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
+use lettre::Transport as _;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 use lettre::transport::smtp::SmtpTransport;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::Transport as _;
 use serde::Serialize;
 use sha2::Sha256;
 
@@ -195,7 +195,11 @@ fn smtp_answer(err: &lettre::transport::smtp::Error) -> String {
     let mut text = err.to_string();
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {
-        text.push_str(&format!(": {cause}"));
+        let cause_text = cause.to_string();
+        // lettre's message already holds the server's words; add only what it does not say.
+        if !text.contains(&cause_text) {
+            text.push_str(&format!(": {cause_text}"));
+        }
         source = cause.source();
     }
     text
@@ -260,8 +264,11 @@ pub fn signature(secret: &[u8], body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes a key of any length");
     mac.update(body);
     let digest = mac.finalize().into_bytes();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256={hex}")
+    let mut text = String::from("sha256=");
+    for byte in digest {
+        text.push_str(&format!("{byte:02x}"));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -283,8 +290,14 @@ mod tests {
         let one = notice(1);
         assert_eq!(one.subject("New website inquiry"), "New website inquiry");
         let text = one.text();
-        assert!(text.contains("Inquiry: id-0\nReceived: 2026-11-30 10:00 UTC\n"), "{text}");
-        assert!(text.contains("Read it: https://example.org/staff/"), "{text}");
+        assert!(
+            text.contains("Inquiry: id-0\nReceived: 2026-11-30 10:00 UTC\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Read it: https://example.org/staff/"),
+            "{text}"
+        );
         assert_eq!(
             one.json(),
             r#"{"id":"id-0","received_at":"2026-11-30T10:00:07Z","count":1,"read_at":"https://example.org/staff/","test":false}"#
@@ -300,7 +313,11 @@ mod tests {
         assert!(text.contains("Inquiry: id-24"), "the newest is listed");
         assert!(!text.contains("Inquiry: id-4 "), "only twenty are listed");
         assert!(text.contains("… and 5 more."), "{text}");
-        assert!(group.json().contains(r#""id":"id-24","received_at":"2026-11-30T10:24:07Z","count":25"#));
+        assert!(
+            group
+                .json()
+                .contains(r#""id":"id-24","received_at":"2026-11-30T10:24:07Z","count":25"#)
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ use super::http::{add, text};
 use crate::config::Config;
 use crate::contact::{self, Inbox, Outcome, Refusal};
 use crate::forms::FormView;
+use crate::notify::Notifier;
 use crate::render::PageRenderer;
 
 /// What the last good build gave the endpoint: the page renderer and the `[contact]` settings.
@@ -28,6 +29,8 @@ struct Current {
 #[derive(Default)]
 pub(crate) struct ContactState {
     inbox: OnceLock<Inbox>,
+    /// Tells staff about each stored inquiry (set at start when `[notify]` sends anything).
+    pub(crate) notifier: OnceLock<Arc<Notifier>>,
     current: RwLock<Option<Arc<Current>>>,
 }
 
@@ -104,13 +107,17 @@ pub(crate) fn respond(request: &mut Request, state: &ContactState) -> ResponseBo
         std::net::SocketAddr::ip,
     );
     let client = contact::client_address(peer, header(request, "X-Forwarded-For").as_deref());
-    answer(inbox.submit(&body, client), &current)
+    answer(inbox.submit(&body, client), &current, state.notifier.get())
 }
 
-fn answer(outcome: Outcome, current: &Current) -> ResponseBox {
+fn answer(outcome: Outcome, current: &Current, notifier: Option<&Arc<Notifier>>) -> ResponseBox {
     match outcome {
         Outcome::Stored(id) => {
             println!("contact: stored inquiry {id}");
+            if let Some(notifier) = notifier {
+                // Only an outbox row on the local disk: the mail server is the worker's business.
+                notifier.queue(&id);
+            }
             see_other(&current.thanks)
         }
         Outcome::Spam(count) => {

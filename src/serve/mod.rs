@@ -28,7 +28,9 @@ use anyhow::Context as _;
 
 use crate::build::{BuildOptions, Built, build_keeping_pages};
 use crate::config::Config;
+use crate::notify::Notifier;
 use crate::render::PageRenderer;
+use crate::state::State;
 use livereload::Reload;
 use overlay::Problem;
 use watch::{Change, SiteWatcher};
@@ -114,6 +116,8 @@ impl Shared {
 /// Serve the site until Ctrl-C.
 pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
     let stop = ctrl_c()?;
+    // Before listening: a [notify] mistake stops the server before it accepts any inquiry.
+    let notifier = start_notifier(&options.build.root, !options.watch)?;
     let (listener, address) = bind(options.bind, options.port)?;
     let mut build_options = options.build.clone();
     if options.watch && build_options.overrides.base_url.is_none() {
@@ -125,6 +129,16 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
         .map_err(|err| anyhow::anyhow!("cannot serve on {address}: {err}"))?;
     let server = Arc::new(server);
     announce(address);
+    if let Some(notifier) = notifier {
+        // The first line printed stays the address; the worker starts once it is out.
+        let names: Vec<&str> = notifier.channels().iter().map(|c| c.name()).collect();
+        println!(
+            "Notices of new inquiries go out by {} (a change to [notify] needs a restart).",
+            names.join(" and ")
+        );
+        notifier.start();
+        let _ = shared.contact.notifier.set(notifier);
+    }
     if options.watch {
         let watcher = SiteWatcher::new(&build_options.root)?;
         rebuild(&shared, &build_options, &[]);
@@ -149,6 +163,29 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
     drop(shared.site.write().unwrap_or_else(PoisonError::into_inner));
     println!("Stopped.");
     Ok(())
+}
+
+/// Notices to staff, when `[notify]` asks for them, checked (secrets in the environment). In production
+/// (`strict`) config.toml must be right before anything is served; while previewing, a config.toml that cannot be
+/// read yet leaves notices off and the preview shows why.
+fn start_notifier(root: &Path, strict: bool) -> anyhow::Result<Option<Arc<Notifier>>> {
+    let config = match Config::load(&root.join("config.toml"), Path::new("config.toml")) {
+        Ok(config) => config,
+        Err(err) if strict => return Err(err.into()),
+        Err(_) => return Ok(None),
+    };
+    if !config.notify.is_on() {
+        return Ok(None);
+    }
+    let state_path = State::path_for(&root.join(&config.contact.store));
+    let state = State::open(&state_path, &State::path_for(&config.contact.store))?;
+    let Some(notifier) = Notifier::new(&config, root, Arc::new(state), |name| {
+        std::env::var(name).ok()
+    })?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Arc::new(notifier)))
 }
 
 /// Listen on `port`, or on the next free one when it is taken (saying so).

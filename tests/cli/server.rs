@@ -53,6 +53,11 @@ impl Server {
     /// Start `iopsite serve ARGS` (on port 0 unless ARGS name one) in the site and read the address from its first
     /// line.
     pub(crate) fn start(site: &SiteTest, args: &[&str]) -> Server {
+        Server::start_with_env(site, args, &[])
+    }
+
+    /// [`Server::start`] with these environment variables set (a password, a secret).
+    pub(crate) fn start_with_env(site: &SiteTest, args: &[&str], env: &[(&str, &str)]) -> Server {
         let port: &[&str] = if args.contains(&"--port") {
             &[]
         } else {
@@ -62,6 +67,7 @@ impl Server {
             .arg("serve")
             .args(port)
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(site.root())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -87,15 +87,7 @@ impl SiteTest {
 
     /// Run `iopsite ARGS` in the site folder.
     pub(crate) fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(binary())
-            .args(args)
-            .current_dir(self.root())
-            .output()
-            .unwrap();
-        Run {
-            output,
-            root: self.root().to_path_buf(),
-        }
+        run_with_env(self, args, &[])
     }
 
     /// Read a built file from `public/`.
@@ -192,5 +184,19 @@ impl Run {
             "stderr does not contain {text:?}:\n{stderr}"
         );
         self
+    }
+}
+
+/// Run `iopsite ARGS` in the site folder with these environment variables set.
+pub(crate) fn run_with_env(site: &SiteTest, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let output = Command::new(binary())
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(site.root())
+        .output()
+        .unwrap();
+    Run {
+        output,
+        root: site.root().to_path_buf(),
     }
 }
