@@ -5,18 +5,24 @@ Starts the real `iopsite serve --no-watch` on 127.0.0.1 over a copy of this repo
 sends a bounded load of valid submissions over keep-alive connections, kills the server with SIGKILL in the middle,
 then checks that every submission that was answered 303 is in the inquiry file, and that no line is torn.
 
-    scripts/bench-contact.py [--total 2000] [--connections 16] [--kill-after 1000] [--encrypted]
+    scripts/bench-contact.py [--total 2000] [--connections 16] [--kill-after 1000] [--encrypted] [--notify]
+
+With --notify, `[notify]` sends emails to an SMTP sink in this script (127.0.0.1), so the inquiries per second can be
+compared with notices on and off; after the kill the server is started again, and the script waits until the sink
+has been told about every stored inquiry (a notice lost to the SIGKILL fails the run).
 
 Prints one Markdown table row (mode, accepted, stored, lost, damaged lines, requests/s) and exits 1 if anything
 answered 303 is missing. Only the standard library; nothing leaves 127.0.0.1.
 """
 
 import argparse
+import email
 import http.client
 import json
 import os
 import shutil
 import signal
+import socketserver
 import subprocess
 import sys
 import tempfile
@@ -33,7 +39,42 @@ def binary():
     return path
 
 
-def make_site(tmp, iopsite, encrypted):
+class SmtpSink(socketserver.ThreadingTCPServer):
+    """Keeps the text of every message it is given (enough SMTP for lettre's client)."""
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), SmtpSession)
+        self.messages = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+class SmtpSession(socketserver.StreamRequestHandler):
+    def handle(self):
+        self.wfile.write(b"220 sink ESMTP\r\n")
+        while line := self.rfile.readline():
+            verb = line[:4].upper()
+            if verb == b"EHLO":
+                self.wfile.write(b"250-sink\r\n250 8BITMIME\r\n")
+            elif verb == b"DATA":
+                self.wfile.write(b"354 go\r\n")
+                data = b""
+                while (line := self.rfile.readline()) not in (b".\r\n", b""):
+                    data += line
+                body = email.message_from_bytes(data).get_payload(decode=True).decode()
+                with self.server.lock:
+                    self.server.messages.append(body)
+                self.wfile.write(b"250 queued\r\n")
+            elif verb == b"QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:
+                self.wfile.write(b"250 ok\r\n")
+
+
+def make_site(tmp, iopsite, encrypted, smtp_port=None):
     for part in ["config.toml", "content", "themes", "static", "templates"]:
         src = os.path.join(REPO, part)
         if os.path.isdir(src):
@@ -51,6 +92,9 @@ def make_site(tmp, iopsite, encrypted):
                              capture_output=True, text=True).stdout
         public = out.split('recipient = "', 1)[1].split('"', 1)[0]
         config = config.replace('recipient = ""', f'recipient = "{public}"')
+    if smtp_port:
+        config += ("\n[notify]\nemail_to = [\"admissions@example.org\"]\nemail_from = \"website@example.org\"\n"
+                   f"smtp_host = \"127.0.0.1\"\nsmtp_port = {smtp_port}\nsmtp_security = \"none\"\n")
     with open(config_path, "w") as f:
         f.write(config)
 
@@ -156,7 +200,8 @@ def stored_names(iopsite, tmp, encrypted):
 def run(args):
     iopsite = binary()
     with tempfile.TemporaryDirectory() as tmp:
-        make_site(tmp, iopsite, args.encrypted)
+        sink = SmtpSink() if args.notify else None
+        make_site(tmp, iopsite, args.encrypted, sink and sink.server_address[1])
         server, host, port = start(iopsite, tmp)
         load = Load(args.total, args.kill_after)
 
@@ -180,8 +225,10 @@ def run(args):
         stored = set(names)
         lost = load.accepted - stored
         duplicates = len(names) - len(stored)
+        unannounced = wait_for_notices(iopsite, tmp, sink) if sink else 0
         row = {
-            "mode": "age-encrypted" if args.encrypted else "plain",
+            "mode": ("age-encrypted" if args.encrypted else "plain") + (", notices on" if sink else ""),
+            "unannounced": unannounced,
             "sent": load.next, "accepted": len(load.accepted), "stored": len(names),
             "lost": len(lost), "damaged": damaged, "duplicates": duplicates,
             "in_flight_stored": len(stored - load.accepted), "other_statuses": load.other,
@@ -191,7 +238,32 @@ def run(args):
         print(json.dumps(row))
         print(f"| {row['mode']} | {args.total} over {args.connections} | {row['accepted']} | {row['stored']} | "
               f"{row['lost']} | {row['damaged']} | {row['requests_per_s']} |")
-        return 1 if lost or damaged or duplicates or mode != 0o600 else 0
+        return 1 if lost or damaged or duplicates or unannounced or mode != 0o600 else 0
+
+
+def wait_for_notices(iopsite, tmp, sink, within=180):
+    """Start the killed server again and wait until `iopsite notify status` says every stored inquiry was announced
+    and the sink got at least one message; returns how many were not announced."""
+    import re
+    with open(os.path.join(tmp, "data", "submissions.jsonl")) as f:
+        stored = sum(1 for line in f if line.strip())
+    server, _, _ = start(iopsite, tmp)
+    announced = 0
+    try:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            status = subprocess.run([iopsite, "notify", "status"], cwd=tmp, capture_output=True, text=True).stdout
+            found = re.search(r"email: (\d+) waiting, (\d+) inquiries announced", status)
+            announced = int(found.group(2)) if found else 0
+            with sink.lock:
+                got_mail = bool(sink.messages)
+            if announced == stored and got_mail:
+                return 0
+            time.sleep(0.5)
+        return stored - announced
+    finally:
+        server.kill()
+        server.wait(30)
 
 
 def main():
@@ -200,6 +272,7 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--kill-after", type=int, default=1000, help="SIGKILL once this many got 303")
     parser.add_argument("--encrypted", action="store_true", help="store with an age recipient")
+    parser.add_argument("--notify", action="store_true", help="send notices to an SMTP sink in this script")
     sys.exit(run(parser.parse_args()))
 
 

@@ -2,13 +2,16 @@
 //! without losing a notice.
 //!
 //! ```text
-//! POST /contact ─ stored ─▶ Notifier::queue: one outbox row per channel (SQLite, on disk) ─ wake ─▶ worker thread
-//! worker: for each channel with pending rows, at most one notice per `group_seconds`: send ─▶ sent | retry | refused
+//! POST /contact ─ stored (fsync) ─▶ Notifier::queue: the id in memory ─ wake ─▶ worker thread
+//! worker: ids ─▶ outbox rows (SQLite, one transaction per batch); for each channel with pending rows, at most one
+//!         notice per `group_seconds`: send ─▶ sent | retry later | refused
 //! ```
 //!
-//! The visitor's answer waits only for the outbox row, never for the mail server or the webhook. Rows survive a
-//! restart or a SIGKILL; a row that a crash kept from being written is added at the next start from the store's
-//! clear ids and times. A temporary failure is tried again with a growing pause (at most a minute apart, so a mail
+//! The visitor's answer waits for nothing of this: not the mail server, not the webhook, not even a second fsync
+//! for the outbox row. The store is what makes a notice durable: an inquiry is on disk before its 303, and at every
+//! start the worker adds a row for each stored inquiry (received since notices were turned on) that has none, from
+//! the ids and times the store keeps in clear. So a restart or a SIGKILL, before or after the row was written,
+//! loses no notice. A temporary failure is tried again with a growing pause (at most a minute apart, so a mail
 //! server that comes back gets every pending notice within a minute); a permanent refusal is logged with the
 //! other side's answer and kept for `iopsite notify status`, not tried forever. A notice names ids and times only.
 
@@ -42,6 +45,8 @@ pub struct Notifier {
     group: Duration,
     store: PathBuf,
     read_at: String,
+    /// Inquiries stored since the worker last looked (id, received at).
+    queued: Mutex<Vec<(String, String)>>,
     /// Set by [`Notifier::queue`]; the worker waits on it.
     woken: Mutex<bool>,
     wake: Condvar,
@@ -112,6 +117,7 @@ impl Notifier {
             store: root.join(&config.contact.store),
             read_at: "on the website's server, in the site's folder, run: iopsite submissions"
                 .into(),
+            queued: Mutex::new(Vec::new()),
             woken: Mutex::new(false),
             wake: Condvar::new(),
             behind: AtomicBool::new(false),
@@ -130,17 +136,31 @@ impl Notifier {
         channels
     }
 
-    /// Put a notice about inquiry `id` (stored just now) in the outbox and wake the worker. Never waits for the
-    /// other side. If the row cannot be written, the worker adds it from the store on its next round.
+    /// Hand inquiry `id` (stored just now) to the worker. Touches no disk and never waits: the stored inquiry is
+    /// what makes its notice durable.
     pub fn queue(&self, id: &str) {
         let now = crate::store::now();
-        if let Err(err) = Outbox::new(&self.state).add(id, &now, &self.channels()) {
+        self.queued
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((id.to_string(), now));
+        self.wake();
+    }
+
+    /// Write the queued inquiries' outbox rows. If that fails, they are added from the store on the next round.
+    fn take_queued(&self) {
+        let queued =
+            std::mem::take(&mut *self.queued.lock().unwrap_or_else(PoisonError::into_inner));
+        if queued.is_empty() {
+            return;
+        }
+        if let Err(err) = Outbox::new(&self.state).add(&queued, &self.channels()) {
             eprintln!(
-                "notify: could not queue the notice about inquiry {id} ({err}); it will be added from the store"
+                "notify: could not write {} notices to the outbox ({err}); they will be added from the store",
+                queued.len()
             );
             self.behind.store(true, Ordering::Relaxed);
         }
-        self.wake();
     }
 
     fn wake(&self) {
@@ -159,13 +179,24 @@ impl Notifier {
         let mut channels: Vec<ChannelClock> =
             self.channels().into_iter().map(ChannelClock::new).collect();
         loop {
-            if self.behind.swap(false, Ordering::Relaxed) {
-                self.catch_up();
-            }
             let now = Instant::now();
+            // Outbox rows are written only when a channel may send: during a burst that is once per
+            // `group_seconds`, not once per inquiry (the store keeps them durable meanwhile).
+            if channels
+                .iter()
+                .any(|clock| clock.may_send(self.group).is_none_or(|at| at <= now))
+            {
+                self.take_queued();
+                if self.behind.swap(false, Ordering::Relaxed) {
+                    self.catch_up();
+                }
+            }
             let next = channels
                 .iter_mut()
-                .filter_map(|clock| self.round(clock, now))
+                .filter_map(|clock| match clock.may_send(self.group) {
+                    Some(later) if later > now => Some(later),
+                    _ => self.round(clock, now),
+                })
                 .min()
                 .unwrap_or(now + RETRY_MAX);
             let woken = self.woken.lock().unwrap_or_else(PoisonError::into_inner);
@@ -202,7 +233,7 @@ impl Notifier {
         }
     }
 
-    /// One channel's turn: send its pending notices if it may, and say when to look again.
+    /// One channel's turn, when it may send: send its pending notices, and say when to look again.
     fn round(&self, clock: &mut ChannelClock, now: Instant) -> Option<Instant> {
         let outbox = Outbox::new(&self.state);
         let pending = match outbox.pending(clock.channel) {
@@ -214,13 +245,6 @@ impl Notifier {
         };
         if pending.is_empty() {
             return None;
-        }
-        let may_send = [clock.sent.map(|t| t + self.group), clock.retry]
-            .into_iter()
-            .flatten()
-            .max();
-        if let Some(at) = may_send.filter(|at| *at > now) {
-            return Some(at);
         }
         let ids: Vec<String> = pending.iter().map(|p| p.id.clone()).collect();
         let notice = self.notice(&pending, false);
@@ -309,6 +333,15 @@ impl ChannelClock {
             sent: None,
             retry: None,
         }
+    }
+
+    /// The first moment the channel may send again: `group` after the last notice, and not before a failed
+    /// try's pause is over (`None`: it may send now).
+    fn may_send(&self, group: Duration) -> Option<Instant> {
+        [self.sent.map(|t| t + group), self.retry]
+            .into_iter()
+            .flatten()
+            .max()
     }
 }
 

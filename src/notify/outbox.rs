@@ -63,16 +63,21 @@ impl<'a> Outbox<'a> {
         Outbox { state }
     }
 
-    /// Announce inquiry `id` on each of `channels` (nothing happens for a channel that already has it).
-    pub fn add(&self, id: &str, received_at: &str, channels: &[Channel]) -> Result<()> {
+    /// Announce these inquiries (id, received at) on each of `channels`, in one transaction (nothing happens for
+    /// a channel that already has one).
+    pub fn add(&self, inquiries: &[(String, String)], channels: &[Channel]) -> Result<()> {
         let mut connection = self.state.lock();
         let mut run = || -> rusqlite::Result<()> {
             let transaction = connection.transaction()?;
-            for channel in channels {
-                transaction.execute(
+            {
+                let mut statement = transaction.prepare_cached(
                     "INSERT OR IGNORE INTO outbox (inquiry_id, channel, received_at) VALUES (?1, ?2, ?3)",
-                    params![id, channel.name(), received_at],
                 )?;
+                for (id, received_at) in inquiries {
+                    for channel in channels {
+                        statement.execute(params![id, channel.name(), received_at])?;
+                    }
+                }
             }
             transaction.commit()
         };
@@ -251,9 +256,12 @@ mod tests {
         let state = state(dir.path());
         let outbox = Outbox::new(&state);
         let both = [Channel::Email, Channel::Webhook];
-        outbox.add("b", "2026-11-30T10:00:02Z", &both).unwrap();
-        outbox.add("a", "2026-11-30T10:00:01Z", &both).unwrap();
-        outbox.add("a", "2026-11-30T10:00:01Z", &both).unwrap();
+        let row = |id: &str, time: &str| (id.to_string(), time.to_string());
+        outbox
+            .add(&[row("b", "2026-11-30T10:00:02Z")], &both)
+            .unwrap();
+        let a = row("a", "2026-11-30T10:00:01Z");
+        outbox.add(&[a.clone(), a], &both).unwrap();
         assert_eq!(ids(&outbox.pending(Channel::Email).unwrap()), ["a", "b"]);
         outbox
             .retry_later(Channel::Email, &["a".into()], "421 busy")
@@ -308,7 +316,10 @@ mod tests {
             0
         );
         outbox
-            .add("sent", "2026-11-30T01:00:00Z", &[Channel::Email])
+            .add(
+                &[("sent".into(), "2026-11-30T01:00:00Z".into())],
+                &[Channel::Email],
+            )
             .unwrap();
         outbox
             .finish(Channel::Email, &["sent".into()], true, "250", "T")
