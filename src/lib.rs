@@ -18,6 +18,9 @@
 //! inquiry) and `contact` (one submission from body to outcome, with the rate limit); `serve` answers
 //! `POST /contact` with them. `render::PageRenderer` renders the form's page again with messages, without
 //! rebuilding; it knows nothing of HTTP.
+//!
+//! `staff` is a leaf for the staff sign-in that imports no other module: Argon2id passwords and authenticator-app
+//! (TOTP) codes, as pure functions.
 
 pub mod build;
 pub mod check;
@@ -36,6 +39,7 @@ pub mod output;
 pub mod render;
 pub mod serve;
 pub mod site;
+pub mod staff;
 pub mod store;
 pub mod templates;
 
