@@ -20,6 +20,9 @@
 //! content); `notify` (after `store` and `state`) tells staff that an inquiry arrived, through an outbox in `state`
 //! and a worker thread. `render::PageRenderer` renders the form's page again with messages, without
 //! rebuilding; it knows nothing of HTTP.
+//!
+//! `staff` is a leaf for the staff sign-in that imports no other module: Argon2id passwords and authenticator-app
+//! (TOTP) codes, as pure functions.
 
 pub mod build;
 pub mod check;
@@ -39,6 +42,7 @@ pub mod output;
 pub mod render;
 pub mod serve;
 pub mod site;
+pub mod staff;
 pub mod state;
 pub mod store;
 pub mod templates;

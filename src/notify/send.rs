@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use lettre::Transport as _;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
