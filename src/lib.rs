@@ -21,8 +21,8 @@
 //! and a worker thread. `render::PageRenderer` renders the form's page again with messages, without
 //! rebuilding; it knows nothing of HTTP.
 //!
-//! `staff` is a leaf for the staff sign-in that imports no other module: Argon2id passwords and authenticator-app
-//! (TOTP) codes, as pure functions.
+//! `staff` (after `state` and `store`) holds the staff inbox's accounts, sign-in throttle, sessions, statuses and
+//! audit log; `serve::staff` answers `/staff/` with it.
 
 pub mod build;
 pub mod check;

@@ -1,5 +1,6 @@
 //! The server's own records beside the inquiries, in one SQLite file (`iopsite.sqlite3` in the inquiry store's
-//! folder): the outbox of notices to staff, and the staff inbox's accounts, statuses and audit log. None of it holds
+//! folder): the outbox of notices to staff, and the staff inbox's accounts, statuses and audit log (append-only:
+//! triggers refuse to change or delete a line). None of it holds
 //! what a person wrote: those stay in the store, encrypted when a key is set.
 //!
 //! Why a database and not more files: a change often touches several records that must change together (a notice
@@ -37,6 +38,33 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (inquiry_id, channel)
      ) STRICT;
      CREATE INDEX outbox_pending ON outbox (channel, state);",
+    // 2: the staff inbox. Accounts (an Argon2id hash and the TOTP secret; the last step used, so a code works
+    // once), each inquiry's status, and the audit log, which triggers keep append-only.
+    "CREATE TABLE accounts (
+        name TEXT PRIMARY KEY,
+        password TEXT NOT NULL,
+        totp_secret TEXT NOT NULL,
+        totp_last_step INTEGER,
+        created_at TEXT NOT NULL
+     ) STRICT;
+     CREATE TABLE status (
+        inquiry_id TEXT PRIMARY KEY,
+        status TEXT NOT NULL CHECK (status IN ('new', 'contacted', 'closed')),
+        changed_by TEXT NOT NULL,
+        changed_at TEXT NOT NULL
+     ) STRICT;
+     CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        staff TEXT NOT NULL,
+        action TEXT NOT NULL,
+        inquiry_id TEXT,
+        detail TEXT NOT NULL DEFAULT ''
+     ) STRICT;
+     CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 ];
 
 /// The open database, shared by the threads of one process.

@@ -348,6 +348,21 @@ pub fn received(path: &Path) -> io::Result<Vec<(String, String)>> {
 /// Delete the inquiries stored before `cutoff`, rewriting the file atomically. Lines whose time cannot be read are
 /// kept: purge never deletes what it does not understand. Works on encrypted lines without the key.
 pub fn purge(path: &Path, shown: &Path, cutoff: Timestamp) -> Result<Purged> {
+    rewrite(path, shown, |head| {
+        head.and_then(|head| head.time.parse::<Timestamp>().ok())
+            .is_none_or(|time| time >= cutoff)
+    })
+}
+
+/// Delete the inquiry `id`, rewriting the file atomically (as [`purge`] does); `removed` is 0 when there is none.
+/// Works on encrypted lines without the key.
+pub fn delete(path: &Path, shown: &Path, id: &str) -> Result<Purged> {
+    rewrite(path, shown, |head| head.is_none_or(|head| head.id != id))
+}
+
+/// Keep the lines for which `keep` (given the line's clear id and time, if they can be read) says so, rewriting the
+/// file atomically under its lock when any line goes.
+fn rewrite(path: &Path, shown: &Path, keep: impl Fn(Option<Head>) -> bool) -> Result<Purged> {
     let read_error = |source| Error::Read {
         path: shown.to_path_buf(),
         source,
@@ -362,7 +377,16 @@ pub fn purge(path: &Path, shown: &Path, cutoff: Timestamp) -> Result<Purged> {
         other => other.map_err(read_error)?,
     };
     let text = io::read_to_string(&file).map_err(read_error)?;
-    let (kept, removed) = keep_newer(&text, cutoff);
+    let mut kept = String::with_capacity(text.len());
+    let mut removed = 0;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        if keep(serde_json::from_str::<Head>(line).ok()) {
+            kept.push_str(line);
+            kept.push('\n');
+        } else {
+            removed += 1;
+        }
+    }
     if removed > 0 {
         replace(path, kept.as_bytes()).map_err(|source| Error::Write {
             path: shown.to_path_buf(),
@@ -377,22 +401,70 @@ pub fn purge(path: &Path, shown: &Path, cutoff: Timestamp) -> Result<Purged> {
     })
 }
 
-/// The lines stored at or after `cutoff`, and how many were older.
-fn keep_newer(text: &str, cutoff: Timestamp) -> (String, usize) {
-    let mut kept = String::with_capacity(text.len());
-    let mut removed = 0;
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let time = serde_json::from_str::<Head>(line)
-            .ok()
-            .and_then(|head| head.time.parse::<Timestamp>().ok());
-        if time.is_some_and(|time| time < cutoff) {
-            removed += 1;
-        } else {
-            kept.push_str(line);
-            kept.push('\n');
+/// One line of the store as the staff inbox shows it: readable, or encrypted (for the browser to open), or neither.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Record {
+    /// A clear inquiry.
+    Clear(Inquiry),
+    /// An encrypted one: its clear id and time, and the armored age text.
+    Sealed {
+        /// The inquiry's id.
+        id: String,
+        /// When it was stored.
+        time: String,
+        /// The armored ciphertext of the whole clear line.
+        age: String,
+    },
+}
+
+impl Record {
+    /// The inquiry's id.
+    pub fn id(&self) -> &str {
+        match self {
+            Record::Clear(inquiry) => &inquiry.id,
+            Record::Sealed { id, .. } => id,
         }
     }
-    (kept, removed)
+
+    /// When it was stored.
+    pub fn time(&self) -> &str {
+        match self {
+            Record::Clear(inquiry) => &inquiry.time,
+            Record::Sealed { time, .. } => time,
+        }
+    }
+}
+
+/// Every line of the store as it is (encrypted ones stay encrypted), newest first, and how many lines could not be
+/// read at all.
+pub fn records(path: &Path, shown: &Path) -> Result<(Vec<Record>, usize)> {
+    let text = match open_locked(path, Access::Read) {
+        Ok(file) => io::read_to_string(&file),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(String::new()),
+        Err(err) => Err(err),
+    }
+    .map_err(|source| Error::Read {
+        path: shown.to_path_buf(),
+        source,
+    })?;
+    let mut records = Vec::new();
+    let mut damaged = 0;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        if let Ok(sealed) = serde_json::from_str::<Sealed>(line) {
+            records.push(Record::Sealed {
+                id: sealed.id,
+                time: sealed.time,
+                age: sealed.age,
+            });
+        } else if let Ok(inquiry) = serde_json::from_str::<Inquiry>(line) {
+            records.push(Record::Clear(inquiry));
+        } else {
+            damaged += 1;
+        }
+    }
+    records.reverse();
+    records.sort_by(|a, b| b.time().cmp(a.time()));
+    Ok((records, damaged))
 }
 
 /// Write a temporary file (mode 0600) in the same folder, fsync it, rename it over `path`, fsync the folder.

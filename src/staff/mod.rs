@@ -1,7 +1,16 @@
-//! Staff sign-in, the credential primitives only: [`password`] (Argon2id hashes and the rules for a new password)
-//! and [`totp`] (one-time codes from an authenticator app, and the QR code that enrolls one). Both are pure
-//! functions of their input and the clock or random source they are given: no HTTP, no storage, no command line.
-//! Like `forms` and `keys`, this is a leaf that imports no other stage.
+//! Staff sign-in and the staff inbox's records, without HTTP (the server's side is `serve::staff`):
+//!
+//! - [`password`] and [`totp`]: Argon2id hashes and authenticator-app codes, pure functions;
+//! - [`accounts`]: the accounts in the site's SQLite records (`state`), and signing in with both;
+//! - [`throttle`]: failed sign-ins per name and per address, growing pauses, lockouts (memory only);
+//! - [`sessions`]: who is signed in, with idle and absolute limits and a CSRF token each (memory only);
+//! - [`records`]: each inquiry's status and the append-only audit log (no inquiry content in either).
+//!
+//! It comes after `state` and `store` and imports only them and `error`.
 
+pub mod accounts;
 pub mod password;
+pub mod records;
+pub mod sessions;
+pub mod throttle;
 pub mod totp;
