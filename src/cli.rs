@@ -14,6 +14,7 @@ use crate::serve::ServeOptions;
 mod check;
 pub use check::{CheckArgs, Format};
 mod notify;
+mod staff;
 mod submissions;
 
 /// iopsite: build, preview and check the website of an Intensive Outpatient Program.
@@ -48,6 +49,8 @@ pub enum Command {
     Submissions(submissions::SubmissionsArgs),
     /// Notices to staff about new inquiries: send a test notice, or see what is waiting or was refused.
     Notify(notify::NotifyArgs),
+    /// Staff inbox accounts (add, list, remove, reset) and its audit log.
+    Staff(staff::StaffArgs),
 }
 
 impl Cli {
@@ -62,6 +65,7 @@ impl Cli {
             Command::Keygen(args) => args.run(),
             Command::Submissions(args) => args.run(),
             Command::Notify(args) => args.run(),
+            Command::Staff(args) => args.run(),
         }
     }
 }

@@ -11,5 +11,6 @@ mod parallel;
 mod serve;
 mod server;
 mod sinks;
+mod staff;
 mod submissions;
 mod support;
