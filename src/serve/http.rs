@@ -29,6 +29,8 @@ pub(crate) enum Route {
     Events(Poll),
     /// `POST /contact`: the contact form's endpoint (answered in `serve::contact`).
     Contact,
+    /// Anything under `/staff`: the staff inbox (answered in `serve::staff`, which checks the method).
+    Staff,
     /// A method this address does not accept.
     MethodNotAllowed,
 }
@@ -52,6 +54,8 @@ pub(crate) fn route(method: &Method, url: &str, live: bool) -> Route {
         (Method::Get | Method::Head, "/__iopsite/overlay.css") if live => Route::OverlayStyle,
         (Method::Get, "/__iopsite/events") if live => Route::Events(Poll::parse(query)),
         (Method::Post, "/contact") => Route::Contact,
+        (_, "/staff") => Route::Staff,
+        (_, staff) if staff.starts_with("/staff/") => Route::Staff,
         (Method::Get | Method::Head, _) => Route::Site,
         _ => Route::MethodNotAllowed,
     }
@@ -174,6 +178,16 @@ pub(crate) fn handle(mut request: Request, shared: &Arc<Shared>) {
             // What a person wrote may be in the answer: never cached anywhere.
             let response = super::contact::respond(&mut request, &shared.contact);
             let _ = request.respond(with_headers(response, &shared.headers(), "no-store"));
+            return;
+        }
+        Route::Staff => {
+            // The inbox sets its own headers (no-store, its CSP); with none (the preview's build failed to read
+            // config.toml) it does not exist.
+            let response = match shared.staff.get() {
+                Some(staff) => super::staff::respond(&mut request, staff),
+                None => text(404, "text/plain; charset=utf-8", "Not found\n"),
+            };
+            let _ = request.respond(response);
             return;
         }
         Route::Site | Route::Events(_) => site(&request, shared),

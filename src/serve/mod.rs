@@ -16,6 +16,7 @@ mod contact;
 mod http;
 mod livereload;
 mod overlay;
+mod staff;
 mod watch;
 
 use std::io::Write as _;
@@ -73,6 +74,8 @@ pub(crate) struct Shared {
     pub(crate) live: Option<Reload>,
     /// The contact form's endpoint: inbox, and the pages of the last good build.
     pub(crate) contact: contact::ContactState,
+    /// The staff inbox (set at start when config.toml can be read).
+    pub(crate) staff: std::sync::OnceLock<staff::StaffState>,
     /// Held for reading while a file is found and opened, for writing while a build swaps the output folder.
     site: RwLock<()>,
     status: RwLock<Arc<Status>>,
@@ -100,6 +103,7 @@ impl Shared {
             output,
             live: live.then(|| Reload::new(server_run(), livereload::POLL_TIMEOUT)),
             contact: contact::ContactState::default(),
+            staff: std::sync::OnceLock::new(),
             site: RwLock::new(()),
             status: RwLock::new(Arc::new(Status {
                 headers: crate::render::security_headers(&Config::default()),
@@ -125,6 +129,14 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
         build_options.overrides.base_url = Some(local_url(address));
     }
     let shared = Arc::new(Shared::new(build_options.output.clone(), options.watch));
+    if let Ok(config) = Config::load(
+        &build_options.root.join("config.toml"),
+        Path::new("config.toml"),
+    ) {
+        let _ = shared
+            .staff
+            .set(staff::StaffState::new(&config, &build_options.root));
+    }
     let server = tiny_http::Server::from_listener(listener, None)
         .map_err(|err| anyhow::anyhow!("cannot serve on {address}: {err}"))?;
     let server = Arc::new(server);

@@ -12,5 +12,6 @@ mod serve;
 mod server;
 mod sinks;
 mod staff;
+mod staff_inbox;
 mod submissions;
 mod support;
