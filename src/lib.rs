@@ -17,7 +17,7 @@
 //! encryption; `config` checks the public key with it). After `build` come `store` (one durable JSON line per
 //! inquiry) and `contact` (one submission from body to outcome, with the rate limit); `serve` answers
 //! `POST /contact` with them. `state` keeps the server's own records beside the store in SQLite (no inquiry
-//! content); `notify` (after `store` and `state`) tells staff that an inquiry arrived, through an outbox in `state`
+//! content); `notify` (after `store`, `state` and `staff`) tells staff that an inquiry arrived, through an outbox in `state`
 //! and a worker thread. `render::PageRenderer` renders the form's page again with messages, without
 //! rebuilding; it knows nothing of HTTP.
 //!

@@ -44,7 +44,8 @@ pub struct Notifier {
     webhook: Option<Webhook>,
     group: Duration,
     store: PathBuf,
-    read_at: String,
+    /// The staff inbox's address (used once the site has a staff account).
+    inbox: String,
     /// Inquiries stored since the worker last looked (id, received at).
     queued: Mutex<Vec<(String, String)>>,
     /// Set by [`Notifier::queue`]; the worker waits on it.
@@ -115,8 +116,7 @@ impl Notifier {
             webhook,
             group: Duration::from_secs(notify.group_seconds),
             store: root.join(&config.contact.store),
-            read_at: "on the website's server, in the site's folder, run: iopsite submissions"
-                .into(),
+            inbox: format!("{}/staff/", config.base_url),
             queued: Mutex::new(Vec::new()),
             woken: Mutex::new(false),
             wake: Condvar::new(),
@@ -288,8 +288,23 @@ impl Notifier {
                 .iter()
                 .map(|p| (p.id.clone(), p.received_at.clone()))
                 .collect(),
-            read_at: self.read_at.clone(),
+            read_at: self.read_at(pending),
             test,
+        }
+    }
+
+    /// Where staff read the inquiries: the staff inbox (the inquiry's own page for one) once the site has a staff
+    /// account, otherwise the command to run on the server.
+    fn read_at(&self, pending: &[Pending]) -> String {
+        let has_inbox = crate::staff::accounts::Accounts::new(&self.state)
+            .count()
+            .is_ok_and(|n| n > 0);
+        match pending {
+            _ if !has_inbox => {
+                "on the website's server, in the site's folder, run: iopsite submissions".into()
+            }
+            [one] => format!("{}inquiry/{} (sign in first)", self.inbox, one.id),
+            _ => format!("{} (sign in first)", self.inbox),
         }
     }
 
@@ -384,6 +399,37 @@ mod tests {
         Notifier::new(&config(text), dir.path(), Arc::new(state), move |name| {
             env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
         })
+    }
+
+    #[test]
+    fn notices_point_at_the_staff_inbox_once_it_has_an_account() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = Arc::new(State::open(&dir.path().join("s.sqlite3"), Path::new("s")).unwrap());
+        let text = "base_url = \"https://example.org\"\n[notify]\nwebhook_url = \"https://h.example.org/\"\n";
+        let notifier = Notifier::new(&config(text), dir.path(), Arc::clone(&state), |_| None)
+            .unwrap()
+            .unwrap();
+        let one = |id: &str| Pending {
+            id: id.into(),
+            received_at: "T".into(),
+            attempts: 0,
+        };
+        assert!(
+            notifier
+                .read_at(&[one("a")])
+                .contains("run: iopsite submissions")
+        );
+        crate::staff::accounts::Accounts::new(&state)
+            .add("maria", "a long enough password", "C")
+            .unwrap();
+        assert_eq!(
+            notifier.read_at(&[one("a")]),
+            "https://example.org/staff/inquiry/a (sign in first)"
+        );
+        assert_eq!(
+            notifier.read_at(&[one("a"), one("b")]),
+            "https://example.org/staff/ (sign in first)"
+        );
     }
 
     const EMAIL: &str = "[notify]\nemail_to = [\"a@example.org\"]\nemail_from = \"w@example.org\"\nsmtp_host = \"smtp.example.org\"\nsmtp_user = \"w@example.org\"\n";
