@@ -31,6 +31,8 @@ use crate::store::{self, Record};
 const SCRIPT: &str = include_str!("staff/staff.js");
 /// The pages' stylesheet (inline styles are not allowed by the CSP).
 const STYLE: &str = include_str!("staff/staff.css");
+/// The tab's icon: a plain envelope.
+const ICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><rect x=\"1\" y=\"3\" width=\"14\" height=\"10\" fill=\"#0b57a4\"/><path d=\"M1 3l7 6 7-6\" fill=\"none\" stroke=\"#fff\"/></svg>";
 /// The session cookie; `__Host-` makes the browser require `Secure`, `Path=/` and no `Domain`.
 const COOKIE: &str = "__Host-iopsite-staff";
 /// The largest form body read.
@@ -163,7 +165,7 @@ fn answer(request: &mut Request, staff: &StaffState) -> ResponseBox {
         headers,
     };
     if asked.method == Method::Post {
-        if asked.headers.get("origin") != Some(&asked.origin) {
+        if !same_origin(&asked) {
             return plain(
                 403,
                 "This form must be sent from the staff inbox's own pages. Open /staff/ and try again.",
@@ -214,6 +216,19 @@ fn secure_origin(peer: IpAddr, headers: &HashMap<String, String>) -> Option<Stri
     crate::config::is_loopback(name).then(|| format!("http://{host}"))
 }
 
+/// Whether a `POST` came from this origin's own pages. Browsers send `Origin: null` for a same-origin form when the
+/// page's referrer policy is `no-referrer` (as here): then `Sec-Fetch-Site: same-origin`, which no page can set,
+/// must say so. A request with neither (not from a browser page of ours) is refused.
+fn same_origin(asked: &Asked<'_>) -> bool {
+    match asked.headers.get("origin").map(String::as_str) {
+        Some("null") => {
+            asked.headers.get("sec-fetch-site").map(String::as_str) == Some("same-origin")
+        }
+        Some(origin) => origin == asked.origin,
+        None => false,
+    }
+}
+
 fn read_form(request: &mut Request) -> Option<HashMap<String, String>> {
     let mut body = Vec::new();
     request
@@ -254,6 +269,8 @@ fn get(asked: &Asked<'_>, staff: &StaffState, state: &State) -> ResponseBox {
     match asked.path {
         "staff.js" => return text(200, "text/javascript; charset=utf-8", SCRIPT),
         "staff.css" => return text(200, "text/css; charset=utf-8", STYLE),
+        // Its own icon, so the browser does not ask for /favicon.ico (which the site may not have).
+        "icon.svg" => return text(200, "image/svg+xml", ICON),
         _ => {}
     }
     let signed_in = session(asked, staff, state);
@@ -530,7 +547,8 @@ fn inquiry_page(record: &Record, records: &Records<'_>, csrf: &str, idle: u64) -
     let marked = records.statuses().unwrap_or_default().remove(record.id());
     let status = marked.as_ref().map_or("new", |m| m.status.as_str());
     let mut body = format!(
-        "<p><a href=\"/staff/\">← All inquiries</a></p><h1>Inquiry received {}</h1><p>Status: <strong>{status}</strong>{}</p>",
+        "{}<p><a href=\"/staff/\">← All inquiries</a></p><h1>Inquiry received {}</h1><p>Status: <strong>{status}</strong>{}</p>",
+        sign_out_form(csrf),
         readable(record.time()),
         marked
             .map(|m| format!(" (set by {} at {})", escape(&m.by), readable(&m.at)))
@@ -599,7 +617,8 @@ fn inquiry_page(record: &Record, records: &Records<'_>, csrf: &str, idle: u64) -
 
 fn delete_page(id: &str, csrf: &str, idle: u64) -> ResponseBox {
     let body = format!(
-        "<h1>Delete this inquiry?</h1><p>It is removed from the server for good. The audit log keeps that you deleted it.</p><form method=\"post\" action=\"/staff/inquiry/{id}/delete\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><p><input type=\"checkbox\" id=\"confirm\" name=\"confirm\" value=\"yes\" required> <label for=\"confirm\">Yes, delete inquiry {id}</label></p><button>Delete</button> <a href=\"/staff/inquiry/{id}\">Cancel</a></form>",
+        "{}<h1>Delete this inquiry?</h1><p>It is removed from the server for good. The audit log keeps that you deleted it.</p><form method=\"post\" action=\"/staff/inquiry/{id}/delete\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><p><input type=\"checkbox\" id=\"confirm\" name=\"confirm\" value=\"yes\" required> <label for=\"confirm\">Yes, delete inquiry {id}</label></p><button>Delete</button> <a href=\"/staff/inquiry/{id}\">Cancel</a></form>",
+        sign_out_form(csrf),
         id = escape(id),
         csrf = escape(csrf)
     );
@@ -633,7 +652,7 @@ fn page(status: u16, title: &str, body: &str, forget: bool, idle: u64) -> Respon
         String::new()
     };
     let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"robots\" content=\"noindex\"><title>{} | Staff inbox</title><link rel=\"stylesheet\" href=\"/staff/staff.css\"><script src=\"/staff/staff.js\" defer></script></head><body{forget}{idle}><main>{body}</main></body></html>",
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"robots\" content=\"noindex\"><title>{} | Staff inbox</title><link rel=\"icon\" href=\"/staff/icon.svg\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/staff/staff.css\"><script src=\"/staff/staff.js\" defer></script></head><body{forget}{idle}><main>{body}</main></body></html>",
         escape(title)
     );
     text(status, "text/html; charset=utf-8", html)

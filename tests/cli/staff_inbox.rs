@@ -178,6 +178,20 @@ fn the_inbox_from_sign_in_to_sign_out_refuses_every_attack() {
         &body,
     );
     assert_eq!(evil.status, 403);
+    let null_cross_site = inbox.request(
+        "POST",
+        "/staff/sign-in",
+        "Origin: null\r\nSec-Fetch-Site: cross-site\r\nContent-Type: application/x-www-form-urlencoded\r\n",
+        &body,
+    );
+    assert_eq!(null_cross_site.status, 403);
+    let null_alone = inbox.request(
+        "POST",
+        "/staff/sign-in",
+        "Origin: null\r\nContent-Type: application/x-www-form-urlencoded\r\n",
+        &body,
+    );
+    assert_eq!(null_alone.status, 403);
     let no_origin = inbox.request(
         "POST",
         "/staff/sign-in",
