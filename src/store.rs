@@ -248,9 +248,9 @@ fn sync_folder(path: &Path) -> io::Result<()> {
     File::open(parent)?.sync_all()
 }
 
-/// Read every inquiry, newest first. `shown` is the path used in messages. Encrypted lines need `identity`.
-pub fn read(path: &Path, shown: &Path, identity: Option<&Identity>) -> Result<Listing> {
-    let text = match open_locked(path, Access::Read) {
+/// The whole file under a shared lock; a missing file is empty.
+fn read_text(path: &Path, shown: &Path) -> Result<String> {
+    match open_locked(path, Access::Read) {
         Ok(file) => io::read_to_string(&file),
         Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(String::new()),
         Err(err) => Err(err),
@@ -258,7 +258,12 @@ pub fn read(path: &Path, shown: &Path, identity: Option<&Identity>) -> Result<Li
     .map_err(|source| Error::Read {
         path: shown.to_path_buf(),
         source,
-    })?;
+    })
+}
+
+/// Read every inquiry, newest first. `shown` is the path used in messages. Encrypted lines need `identity`.
+pub fn read(path: &Path, shown: &Path, identity: Option<&Identity>) -> Result<Listing> {
+    let text = read_text(path, shown)?;
     let mut listing = Listing {
         inquiries: Vec::new(),
         problems: Vec::new(),
@@ -438,15 +443,7 @@ impl Record {
 /// Every line of the store as it is (encrypted ones stay encrypted), newest first, and how many lines could not be
 /// read at all.
 pub fn records(path: &Path, shown: &Path) -> Result<(Vec<Record>, usize)> {
-    let text = match open_locked(path, Access::Read) {
-        Ok(file) => io::read_to_string(&file),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(String::new()),
-        Err(err) => Err(err),
-    }
-    .map_err(|source| Error::Read {
-        path: shown.to_path_buf(),
-        source,
-    })?;
+    let text = read_text(path, shown)?;
     let mut records = Vec::new();
     let mut damaged = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
