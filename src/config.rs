@@ -34,6 +34,8 @@ pub struct Config {
     pub contact: Contact,
     /// Who is told when an inquiry arrives, and how.
     pub notify: Notify,
+    /// The staff inbox's session limits.
+    pub staff: StaffConfig,
     /// Settings of `iopsite check`.
     pub check: CheckConfig,
     /// Anything else the theme wants (`config.extra`).
@@ -113,6 +115,47 @@ impl Default for Contact {
             page: "/contact/".into(),
             thanks: "/contact/thanks/".into(),
         }
+    }
+}
+
+/// `[staff]`: how long a staff inbox session lasts. HIPAA asks for an automatic logoff; the server enforces both.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StaffConfig {
+    /// Sign out after this many minutes without a request (1 to 60).
+    pub idle_minutes: u64,
+    /// Sign out this many hours after sign-in, whatever happens (1 to 12).
+    pub session_hours: u64,
+}
+
+impl Default for StaffConfig {
+    fn default() -> Self {
+        StaffConfig {
+            idle_minutes: 15,
+            session_hours: 8,
+        }
+    }
+}
+
+impl StaffConfig {
+    fn check(&self, text: &str, shown: &Path) -> Result<()> {
+        let fail = |key: &str, message: &str| Error::Config {
+            at: Location::line(shown, key_line(text, "staff", key)),
+            message: message.into(),
+        };
+        if !(1..=60).contains(&self.idle_minutes) {
+            return Err(fail(
+                "idle_minutes",
+                "idle_minutes must be between 1 and 60: an open inbox on an unattended computer shows private health information",
+            ));
+        }
+        if !(1..=12).contains(&self.session_hours) {
+            return Err(fail(
+                "session_hours",
+                "session_hours must be between 1 and 12 (one working day at most)",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -219,6 +262,7 @@ impl Config {
         }
         config.contact.check(text, shown)?;
         config.notify.check(text, shown)?;
+        config.staff.check(text, shown)?;
         Ok(config)
     }
 
@@ -329,6 +373,24 @@ mod tests {
         );
         assert!(parse("[contact]\nstore = \"/var/lib/iop/s.jsonl\"\n").is_ok());
         assert_eq!(parse("").unwrap().contact.rate_limit, 5);
+    }
+
+    #[test]
+    fn staff_sessions_are_limited() {
+        let config = parse("[staff]\nidle_minutes = 10\n").unwrap();
+        assert_eq!(
+            (config.staff.idle_minutes, config.staff.session_hours),
+            (10, 8)
+        );
+        assert_error(
+            "[staff]\nidle_minutes = 0\n",
+            "config.toml:2: idle_minutes must be between 1 and 60",
+        );
+        assert_error(
+            "[staff]\nsession_hours = 24\n",
+            "config.toml:2: session_hours must be between 1 and 12",
+        );
+        assert_error("[staff]\nidle = 5\n", "config.toml:2: unknown field `idle`");
     }
 
     #[test]

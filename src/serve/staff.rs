@@ -49,19 +49,21 @@ pub(crate) struct StaffState {
     sessions: Sessions,
     throttle: Throttle,
     idle: Duration,
+    hours: u64,
 }
 
 impl StaffState {
     /// The inbox of a site: its records beside `[contact] store`. Nothing is opened until an account exists.
     pub(crate) fn new(config: &Config, root: &Path) -> StaffState {
-        let idle = Duration::from_mins(15);
+        let idle = Duration::from_mins(config.staff.idle_minutes);
         StaffState {
             db: State::path_for(&root.join(&config.contact.store)),
             db_shown: State::path_for(&config.contact.store),
             store: root.join(&config.contact.store),
             store_shown: config.contact.store.clone(),
             state: OnceLock::new(),
-            sessions: Sessions::new(idle, Duration::from_hours(8)),
+            sessions: Sessions::new(idle, Duration::from_hours(config.staff.session_hours)),
+            hours: config.staff.session_hours,
             throttle: Throttle::default(),
             idle,
         }
@@ -276,13 +278,17 @@ fn get(asked: &Asked<'_>, staff: &StaffState, state: &State) -> ResponseBox {
     let signed_in = session(asked, staff, state);
     let Ok((_, session)) = signed_in else {
         let note = match signed_in {
-            Err(Ended::Idle) => {
-                "You were signed out after 15 minutes without activity. Please sign in again."
-            }
-            Err(Ended::TooOld) => "You were signed out after 8 hours. Please sign in again.",
-            _ => "",
+            Err(Ended::Idle) => format!(
+                "You were signed out after {} minutes without activity. Please sign in again.",
+                staff.idle.as_secs() / 60
+            ),
+            Err(Ended::TooOld) => format!(
+                "You were signed out after {} hours. Please sign in again.",
+                staff.hours
+            ),
+            _ => String::new(),
         };
-        return sign_in_page(200, note);
+        return sign_in_page(200, &note);
     };
     let idle = staff.idle.as_secs();
     let records = Records::new(state);

@@ -369,3 +369,28 @@ fn repeated_failures_slow_down_and_lock_out() {
         .server
         .wait_for_output("staff: failed sign-in for \"maria\"");
 }
+
+#[test]
+fn the_server_signs_out_an_idle_session() {
+    let site = SiteTest::fixture("basic");
+    site.overlay("contact");
+    let config = fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write(
+        "config.toml",
+        &format!("{config}\n[staff]\nidle_minutes = 1\n"),
+    );
+    let server = Server::start(&site, &["--no-watch"]);
+    let origin = format!("http://{}", server.address);
+    let inbox = Inbox {
+        server,
+        site,
+        origin,
+    };
+    add_maria(&inbox.site);
+    let cookie = cookie_of(&inbox.sign_in(&inbox.code(0)));
+    inbox.get("/staff/", &cookie).has("Signed in as maria");
+    std::thread::sleep(std::time::Duration::from_secs(61));
+    let after = inbox.get("/staff/", &cookie);
+    after.has("You were signed out after 1 minutes without activity");
+    assert!(!after.body.contains("Signed in as"));
+}
