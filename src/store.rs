@@ -248,8 +248,8 @@ fn sync_folder(path: &Path) -> io::Result<()> {
     File::open(parent)?.sync_all()
 }
 
-/// The whole file under a shared lock; a missing file is empty.
-fn read_text(path: &Path, shown: &Path) -> Result<String> {
+/// The whole file under a shared lock, as stored (encrypted lines stay encrypted); a missing file is empty.
+pub fn read_text(path: &Path, shown: &Path) -> Result<String> {
     match open_locked(path, Access::Read) {
         Ok(file) => io::read_to_string(&file),
         Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(String::new()),

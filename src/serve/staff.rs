@@ -294,6 +294,7 @@ fn get(asked: &Asked<'_>, staff: &StaffState, state: &State) -> ResponseBox {
     let records = Records::new(state);
     match asked.path {
         "" => list_page(staff, &records, &session.name, &session.csrf, idle),
+        "export" => export(staff, &records, &session.name),
         path => {
             let Some((id, rest)) = inquiry_path(path) else {
                 return not_found();
@@ -522,6 +523,7 @@ fn list_page(
             "<p class=\"warning\">{damaged} stored lines could not be read and are not shown.</p>"
         );
     }
+    body.push_str("<p><a href=\"/staff/export\" download>Download all inquiries</a> (one file, as stored: encrypted ones stay encrypted; read it with <code>iopsite submissions --file inquiries.jsonl --identity KEYFILE</code>). Downloads are recorded in the audit log.</p>");
     if list.is_empty() {
         body.push_str("<p>No inquiries yet.</p>");
     } else {
@@ -546,6 +548,31 @@ fn list_page(
         body.push_str("</tbody></table>");
     }
     page(200, "Inquiries", &body, false, idle)
+}
+
+/// Every inquiry as stored, one JSON line each, as a download that `iopsite submissions --file` reads (with
+/// `--identity` for encrypted ones, which stay encrypted here).
+fn export(staff: &StaffState, records: &Records<'_>, name: &str) -> ResponseBox {
+    match store::read_text(&staff.store, &staff.store_shown) {
+        Ok(text) => {
+            let count = text.lines().filter(|l| !l.trim().is_empty()).count();
+            let _ = records.audit(name, "export", None, &format!("{count} inquiries"));
+            println!("staff: {name} exported {count} inquiries");
+            let response = text(200, "application/x-ndjson; charset=utf-8", text);
+            add(
+                response,
+                "Content-Disposition",
+                "attachment; filename=\"inquiries.jsonl\"",
+            )
+        }
+        Err(err) => {
+            eprintln!("staff: {err}");
+            plain(
+                500,
+                "The inquiries could not be read. Please try again in a minute.",
+            )
+        }
+    }
 }
 
 fn inquiry_page(record: &Record, records: &Records<'_>, csrf: &str, idle: u64) -> ResponseBox {

@@ -273,6 +273,26 @@ fn the_inbox_from_sign_in_to_sign_out_refuses_every_attack() {
         .has("status-contacted\">contacted")
         .has("maria at ");
 
+    // The export is the store as it is, as a download, and is audited.
+    let export = inbox.get("/staff/export", &cookie);
+    assert_eq!(export.status, 200);
+    assert_staff_headers(&export);
+    assert!(
+        export
+            .header("Content-Disposition")
+            .is_some_and(|v| v.starts_with("attachment"))
+    );
+    assert_eq!(
+        export.body,
+        fs::read_to_string(inbox.site.root().join("data/submissions.jsonl")).unwrap()
+    );
+    assert_eq!(
+        inbox.get("/staff/export", "").status,
+        200,
+        "signed out: the sign-in page"
+    );
+    assert!(!inbox.get("/staff/export", "").body.contains(&id));
+
     // Deleting asks for a confirmation, then rewrites the store.
     let delete = format!("/staff/inquiry/{id}/delete");
     inbox.get(&delete, &cookie).has("Delete this inquiry?");
