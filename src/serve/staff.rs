@@ -554,11 +554,11 @@ fn list_page(
 /// `--identity` for encrypted ones, which stay encrypted here).
 fn export(staff: &StaffState, records: &Records<'_>, name: &str) -> ResponseBox {
     match store::read_text(&staff.store, &staff.store_shown) {
-        Ok(text) => {
-            let count = text.lines().filter(|l| !l.trim().is_empty()).count();
+        Ok(stored) => {
+            let count = stored.lines().filter(|l| !l.trim().is_empty()).count();
             let _ = records.audit(name, "export", None, &format!("{count} inquiries"));
             println!("staff: {name} exported {count} inquiries");
-            let response = text(200, "application/x-ndjson; charset=utf-8", text);
+            let response = text(200, "application/x-ndjson; charset=utf-8", stored);
             add(
                 response,
                 "Content-Disposition",
