@@ -186,6 +186,24 @@ mod tests {
     }
 
     #[test]
+    fn too_many_sessions_end_the_oldest_only() {
+        let sessions = Sessions::new(IDLE, ABSOLUTE);
+        let t0 = Instant::now();
+        let ids: Vec<String> = (0..SESSIONS_MAX as u64)
+            .map(|n| sessions.start("maria", t0 + Duration::from_millis(n)).0)
+            .collect();
+        let now = t0 + Duration::from_secs(2);
+        assert!(sessions.get(&ids[0], now).is_ok(), "a thousand fit");
+        let _ = sessions.start("sam", now);
+        assert_eq!(
+            sessions.get(&ids[0], now),
+            Err(Ended::Unknown),
+            "the oldest ended"
+        );
+        assert!(sessions.get(&ids[1], now).is_ok());
+    }
+
+    #[test]
     fn tokens_compare_whole() {
         let t = token();
         assert!(same_token(&t, &t.clone()));

@@ -197,6 +197,37 @@ mod tests {
     }
 
     #[test]
+    fn a_failure_during_a_lockout_starts_it_again() {
+        let throttle = Throttle::default();
+        let (at, t0) = (ip("192.0.2.1"), Instant::now());
+        for _ in 0..NAME_LOCKOUT_AFTER {
+            let _ = throttle.failed("maria", at, t0);
+        }
+        let later = t0 + Duration::from_mins(5);
+        assert!(
+            throttle.failed("maria", at, later).is_empty(),
+            "logged once"
+        );
+        assert_eq!(
+            throttle.wait("maria", ip("192.0.2.2"), later),
+            Some(LOCKOUT)
+        );
+    }
+
+    #[test]
+    fn old_failures_make_room_first() {
+        let throttle = Throttle::default();
+        let t0 = Instant::now();
+        for n in 0..ENTRIES_MAX {
+            let _ = throttle.failed(&format!("n{n}"), ip("192.0.2.9"), t0);
+        }
+        let _ = throttle.failed("late", ip("192.0.2.9"), t0 + LOCKOUT);
+        let names = lock(&throttle.names);
+        assert_eq!(names.len(), 1, "failures a lockout old are forgotten");
+        assert!(names.contains_key("late"));
+    }
+
+    #[test]
     fn a_flood_of_names_stays_bounded() {
         let throttle = Throttle::default();
         let now = Instant::now();
@@ -207,6 +238,16 @@ mod tests {
                 now + Duration::from_millis(n as u64),
             );
         }
-        assert!(lock(&throttle.names).len() <= ENTRIES_MAX);
+        let names = lock(&throttle.names);
+        assert!(names.len() <= ENTRIES_MAX);
+        assert!(
+            names.len() >= ENTRIES_MAX / 2,
+            "only the older half goes: {}",
+            names.len()
+        );
+        assert!(
+            names.contains_key(&format!("n{}", ENTRIES_MAX * 2 - 1)),
+            "the newest stays"
+        );
     }
 }
