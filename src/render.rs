@@ -464,7 +464,8 @@ fn redirect_page(base_url: &str, to: &str) -> String {
     )
 }
 
-fn escape(text: &str) -> String {
+/// Text made safe for HTML or XML text and double-quoted attributes (also used by the server's own pages).
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -83,6 +83,12 @@ impl State {
             .join(FILE_NAME)
     }
 
+    /// Open (or make) the database of the site in `root` whose inquiries are in `store` (`[contact] store`, relative
+    /// to `root` and shown as written).
+    pub fn open_for_site(root: &Path, store: &Path) -> Result<State> {
+        State::open(&State::path_for(&root.join(store)), &State::path_for(store))
+    }
+
     /// Open (or make) the database at `path`, bringing its schema up to date. `shown` names it in messages.
     pub fn open(path: &Path, shown: &Path) -> Result<State> {
         let failed = |message: String| Error::Store {

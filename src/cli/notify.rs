@@ -39,10 +39,7 @@ impl NotifyArgs {
             );
             return Ok(ExitCode::SUCCESS);
         }
-        let state = State::open(
-            &State::path_for(&self.root.join(&config.contact.store)),
-            &State::path_for(&config.contact.store),
-        )?;
+        let state = State::open_for_site(&self.root, &config.contact.store)?;
         match self.action {
             Action::Test => test(&config, &self.root, state),
             Action::Status => status(&config, &state),

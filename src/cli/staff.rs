@@ -58,10 +58,7 @@ struct Credentials {
 impl StaffArgs {
     pub(super) fn run(self) -> anyhow::Result<ExitCode> {
         let config = Config::load(&self.root.join("config.toml"), Path::new("config.toml"))?;
-        let state = State::open(
-            &State::path_for(&self.root.join(&config.contact.store)),
-            &State::path_for(&config.contact.store),
-        )?;
+        let state = State::open_for_site(&self.root, &config.contact.store)?;
         let accounts = Accounts::new(&state);
         let records = Records::new(&state);
         let issuer = issuer(&config);

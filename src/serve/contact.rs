@@ -115,7 +115,7 @@ fn answer(outcome: Outcome, current: &Current, notifier: Option<&Arc<Notifier>>)
         Outcome::Stored(id) => {
             println!("contact: stored inquiry {id}");
             if let Some(notifier) = notifier {
-                // Only an outbox row on the local disk: the mail server is the worker's business.
+                // Only hands the id to the worker, in memory: the mail server is the worker's business.
                 notifier.queue(&id);
             }
             see_other(&current.thanks)

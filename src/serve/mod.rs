@@ -120,8 +120,21 @@ impl Shared {
 /// Serve the site until Ctrl-C.
 pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
     let stop = ctrl_c()?;
-    // Before listening: a [notify] mistake stops the server before it accepts any inquiry.
-    let notifier = start_notifier(&options.build.root, !options.watch)?;
+    // Before listening: in production a config.toml or [notify] mistake stops the server before it accepts any
+    // inquiry; while previewing, a config.toml that cannot be read yet leaves notices and the inbox off (the
+    // preview shows why).
+    let config = match Config::load(
+        &options.build.root.join("config.toml"),
+        Path::new("config.toml"),
+    ) {
+        Ok(config) => Some(config),
+        Err(err) if !options.watch => return Err(err.into()),
+        Err(_) => None,
+    };
+    let notifier = match &config {
+        Some(config) => start_notifier(config, &options.build.root)?,
+        None => None,
+    };
     let (listener, address) = bind(options.bind, options.port)?;
     let mut build_options = options.build.clone();
     if options.watch && build_options.overrides.base_url.is_none() {
@@ -129,13 +142,10 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
         build_options.overrides.base_url = Some(local_url(address));
     }
     let shared = Arc::new(Shared::new(build_options.output.clone(), options.watch));
-    if let Ok(config) = Config::load(
-        &build_options.root.join("config.toml"),
-        Path::new("config.toml"),
-    ) {
+    if let Some(config) = &config {
         let _ = shared
             .staff
-            .set(staff::StaffState::new(&config, &build_options.root));
+            .set(staff::StaffState::new(config, &build_options.root));
     }
     let server = tiny_http::Server::from_listener(listener, None)
         .map_err(|err| anyhow::anyhow!("cannot serve on {address}: {err}"))?;
@@ -177,21 +187,13 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Notices to staff, when `[notify]` asks for them, checked (secrets in the environment). In production
-/// (`strict`) config.toml must be right before anything is served; while previewing, a config.toml that cannot be
-/// read yet leaves notices off and the preview shows why.
-fn start_notifier(root: &Path, strict: bool) -> anyhow::Result<Option<Arc<Notifier>>> {
-    let config = match Config::load(&root.join("config.toml"), Path::new("config.toml")) {
-        Ok(config) => config,
-        Err(err) if strict => return Err(err.into()),
-        Err(_) => return Ok(None),
-    };
+/// Notices to staff, when `[notify]` asks for them, checked (secrets in the environment).
+fn start_notifier(config: &Config, root: &Path) -> anyhow::Result<Option<Arc<Notifier>>> {
     if !config.notify.is_on() {
         return Ok(None);
     }
-    let state_path = State::path_for(&root.join(&config.contact.store));
-    let state = State::open(&state_path, &State::path_for(&config.contact.store))?;
-    let Some(notifier) = Notifier::new(&config, root, Arc::new(state), |name| {
+    let state = State::open_for_site(root, &config.contact.store)?;
+    let Some(notifier) = Notifier::new(config, root, Arc::new(state), |name| {
         std::env::var(name).ok()
     })?
     else {

@@ -6,6 +6,7 @@
 pub(crate) const STYLE: &str = include_str!("overlay.css");
 
 use crate::error::Error;
+use crate::render::escape;
 
 /// The problems of a failed build, one per located error.
 pub(crate) fn problems(err: &Error) -> Vec<Problem> {
@@ -163,13 +164,6 @@ pub(crate) fn error_page(server: &str, generation: u64, problems: &[Problem]) ->
     let at = body_start(&page).unwrap_or(0);
     page.insert_str(at, &overlay(problems, true));
     page
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use tiny_http::{Method, Request, ResponseBox};
 
 use super::http::{add, text};
 use crate::config::Config;
+use crate::render::escape;
 use crate::staff::accounts::Accounts;
 use crate::staff::records::{Records, Status};
 use crate::staff::sessions::{Ended, Sessions, same_token};
@@ -719,19 +720,4 @@ fn see_other(to: &str) -> ResponseBox {
 /// `2026-11-30T23:58:07Z` as `2026-11-30 23:58`.
 fn readable(time: &str) -> String {
     escape(&time.get(..16).unwrap_or(time).replace('T', " "))
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
