@@ -85,9 +85,14 @@ fn render_all(bodies: &[String], mode: &str) -> usize {
                     toc: true,
                     checks: true,
                 };
-                iopsite::markdown::render_with(body, &|_| iopsite::markdown::Rewrite::Keep, wanted)
-                    .html
-                    .len()
+                iopsite::markdown::render_with(
+                    body,
+                    &|_| iopsite::markdown::Rewrite::Keep,
+                    &|_| Ok(None),
+                    wanted,
+                )
+                .html
+                .len()
             }
             "replaced" => {
                 // As in a build of the corpus: every site-absolute link is written anew; no table of contents
@@ -104,7 +109,7 @@ fn render_all(bodies: &[String], mode: &str) -> usize {
                         iopsite::markdown::Rewrite::Keep
                     }
                 };
-                iopsite::markdown::render_with(body, &rewrite, wanted)
+                iopsite::markdown::render_with(body, &rewrite, &|_| Ok(None), wanted)
                     .html
                     .len()
             }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::{Config, Overrides};
 use crate::error::{Error, Location, Result};
+use crate::images::Library;
 use crate::output::Leftover;
 use crate::render::{KeepPages, OutputFile, PageRenderer};
 use crate::site::Site;
@@ -23,6 +24,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Command-line settings that win over `config.toml`.
     pub overrides: Overrides,
+    /// Show how many images are done while they are made, if standard error is a terminal.
+    pub progress: bool,
 }
 
 /// What a build did.
@@ -34,6 +37,8 @@ pub struct Summary {
     pub files: usize,
     /// How long it took.
     pub elapsed: Duration,
+    /// Image files made, and found in the cache.
+    pub images: crate::images::Work,
 }
 
 /// Build the site into the output folder, all or nothing. Each file is written as soon as it is rendered.
@@ -110,10 +115,13 @@ fn build_with(options: &BuildOptions, keep: KeepPages) -> Result<Built> {
         staging.write(file)
     })?;
     let leftover = staging.swap_in()?;
+    // Only after a good build: a failed one may not have asked for every copy the site still uses.
+    site.library.prune_cache()?;
     let summary = Summary {
         pages: site.pages.len(),
         files,
         elapsed: start.elapsed(),
+        images: site.library.work(),
     };
     Ok(Built {
         summary,
@@ -146,7 +154,10 @@ enum Purpose {
 fn load(options: &BuildOptions, purpose: Purpose) -> Result<(Site, TemplateSources)> {
     let mut config = Config::load(&options.root.join("config.toml"), Path::new("config.toml"))?;
     config.apply(&options.overrides);
-    let content = content::load(&options.root, options.drafts);
+    let mut content = content::load(&options.root, options.drafts);
+    let (mut library, image_errors) = Library::scan(&options.root, &config, &content.assets);
+    library.show_progress(options.progress);
+    content.errors.extend(image_errors);
     let templates = TemplateSources::read(&options.root, &config.theme);
     // Like Hugo, which counts a page's words only when a template asks. Templates that cannot be read count as
     // asking; their error is reported after the content's, which staff can fix first.
@@ -165,9 +176,9 @@ fn load(options: &BuildOptions, purpose: Purpose) -> Result<(Site, TemplateSourc
             .as_ref()
             .is_ok_and(TemplateSources::read_only_own_markdown);
     let site = if deferred {
-        site::assemble_deferred(config, content, wanted)?
+        site::assemble_deferred(config, content, library, wanted)?
     } else {
-        site::assemble(config, content, wanted)?
+        site::assemble(config, content, library, wanted)?
     };
     Ok((site, templates?))
 }

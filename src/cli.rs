@@ -94,6 +94,7 @@ impl SiteArgs {
             overrides: Overrides {
                 base_url: self.base_url.clone(),
             },
+            progress: true,
         }
     }
 }
@@ -115,8 +116,14 @@ impl BuildArgs {
     fn run(self) -> anyhow::Result<ExitCode> {
         let options = self.site.options(self.output);
         let summary = build_before_exit(&options)?;
+        let images = summary.images;
+        let images = if images.made + images.reused > 0 {
+            format!("; images: {} made, {} reused", images.made, images.reused)
+        } else {
+            String::new()
+        };
         println!(
-            "Built {} pages ({} files) into {} in {} ms",
+            "Built {} pages ({} files) into {} in {} ms{images}",
             summary.pages,
             summary.files,
             options.output.display(),

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
 
+mod images;
 mod notify;
+pub use images::{ImagesConfig, WIDTH_MAX as IMAGE_WIDTH_MAX};
 pub use notify::{GROUP_SECONDS_MAX, Notify, SMTP_PASSWORD_ENV, SmtpSecurity, is_loopback};
 
 /// The site configuration, as written in `config.toml`.
@@ -36,6 +38,8 @@ pub struct Config {
     pub notify: Notify,
     /// The staff inbox's session limits.
     pub staff: StaffConfig,
+    /// What the build makes of images.
+    pub images: ImagesConfig,
     /// Settings of `iopsite check`.
     pub check: CheckConfig,
     /// Anything else the theme wants (`config.extra`).
@@ -263,6 +267,7 @@ impl Config {
         config.contact.check(text, shown)?;
         config.notify.check(text, shown)?;
         config.staff.check(text, shown)?;
+        config.images.check(text, shown)?;
         Ok(config)
     }
 

@@ -34,6 +34,7 @@ pub mod context;
 pub mod error;
 pub mod forms;
 pub mod front_matter;
+pub mod images;
 pub mod keys;
 pub mod markdown;
 pub mod new;

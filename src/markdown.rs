@@ -62,6 +62,58 @@ pub struct Problem {
     pub message: String,
 }
 
+/// How an image is shown: a responsive `<img>` made of copies at several widths (`srcset`), with its size, so the
+/// page does not move when it loads. The caller decides ([`render_with`]'s `pictures`); markdown writes the tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picture {
+    /// The copy for browsers that do not read `srcset`.
+    pub src: String,
+    /// `url 480w, url 800w, …`; empty for an image shown as it is.
+    pub srcset: String,
+    /// Which width the image is shown at, for the browser to choose from `srcset`.
+    pub sizes: String,
+    /// Shown width in CSS pixels (the `width` attribute).
+    pub width: u32,
+    /// Shown height.
+    pub height: u32,
+}
+
+impl Picture {
+    /// The `<img>` tag. The first image of a page is likely the largest thing on screen when it loads: it is
+    /// fetched first; the others load lazily, when the reader scrolls near them.
+    fn html(&self, alt: &str, title: &str, first: bool) -> String {
+        let escape = |text: &str| {
+            let mut out = String::with_capacity(text.len());
+            pulldown_cmark_escape::escape_html(&mut out, text)
+                .expect("writing to a String cannot fail");
+            out
+        };
+        let mut tag = format!("<img src=\"{}\"", escape(&self.src));
+        if !self.srcset.is_empty() {
+            tag.push_str(&format!(
+                " srcset=\"{}\" sizes=\"{}\"",
+                escape(&self.srcset),
+                escape(&self.sizes)
+            ));
+        }
+        tag.push_str(&format!(
+            " width=\"{}\" height=\"{}\" alt=\"{}\"",
+            self.width,
+            self.height,
+            escape(alt)
+        ));
+        if !title.is_empty() {
+            tag.push_str(&format!(" title=\"{}\"", escape(title)));
+        }
+        tag.push_str(if first {
+            " fetchpriority=\"high\">"
+        } else {
+            " loading=\"lazy\" decoding=\"async\">"
+        });
+        tag
+    }
+}
+
 /// What rendering one markdown document produces.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
@@ -151,17 +203,20 @@ impl Wanted {
 /// `rewrite`, which decides what the HTML gets. Email autolinks such as `<me@example.com>` pass
 /// the bare address; the HTML writer adds `mailto:` afterwards.
 pub fn render<'a>(markdown: &'a str, rewrite: &dyn Fn(&str) -> Rewrite<'a>) -> Rendered {
-    render_with(markdown, rewrite, Wanted::ALL)
+    render_with(markdown, rewrite, &|_| Ok(None), Wanted::ALL)
 }
 
-/// [`render`], working out only what is [`Wanted`].
+/// [`render`], working out only what is [`Wanted`]. `pictures` is asked how to show each image, with its
+/// destination as rewritten: `None` leaves the plain `<img>`; an error is reported as a [`Problem`].
 pub fn render_with<'a>(
     markdown: &'a str,
     rewrite: &dyn Fn(&str) -> Rewrite<'a>,
+    pictures: &dyn Fn(&str) -> Result<Option<Picture>, String>,
     wanted: Wanted,
 ) -> Rendered {
     let written = Cell::new(0);
     let mut events = DocumentEvents::new(markdown, rewrite, &written, wanted);
+    events.pictures = pictures;
     // HTML is usually somewhat longer than its markdown; reserving once avoids repeated regrowth.
     let mut html = CountingWriter {
         out: String::with_capacity(markdown.len() + markdown.len() / 2),
@@ -209,6 +264,9 @@ impl fmt::Write for CountingWriter<'_> {
 struct DocumentEvents<'a, 'r> {
     parser: OffsetIter<'a>,
     rewrite: &'r dyn Fn(&str) -> Rewrite<'a>,
+    pictures: &'r dyn Fn(&str) -> Result<Option<Picture>, String>,
+    /// Images shown as a [`Picture`] so far.
+    pictures_shown: usize,
     /// What to work out; with [`Wanted::checks`], the markdown line of every event is followed for the source map
     /// and every link is recorded.
     wanted: Wanted,
@@ -238,6 +296,8 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
         Self {
             parser: new_parser(markdown).into_offset_iter(),
             rewrite,
+            pictures: &|_| Ok(None),
+            pictures_shown: 0,
             wanted,
             lines: LineCursor::new(markdown),
             written,
@@ -295,8 +355,51 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
             *id = Some(self.buffer_heading(*level, id.take()).into());
         } else {
             self.rewrite_link(event, offset);
+            self.show_picture(event, offset);
             self.tables.map(event);
         }
+    }
+
+    /// Replaces an image (its start event, and the alt text up to its end) with the tag `pictures` asks for.
+    fn show_picture(&mut self, event: &mut Event<'a>, offset: usize) {
+        let Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) = event
+        else {
+            return;
+        };
+        let picture = match (self.pictures)(dest_url) {
+            Ok(Some(picture)) => picture,
+            Ok(None) => return,
+            Err(message) => {
+                let line = self.lines.line_at(offset);
+                self.problems.push(Problem { line, message });
+                return;
+            }
+        };
+        let title = title.to_string();
+        let alt = self.image_alt();
+        *event = Event::InlineHtml(picture.html(&alt, &title, self.pictures_shown == 0).into());
+        self.pictures_shown += 1;
+    }
+
+    /// Reads an image's alt text, up to and including the image's end, as plain text.
+    fn image_alt(&mut self) -> String {
+        let mut alt = String::new();
+        let mut depth = 0;
+        for (event, _) in self.parser.by_ref() {
+            match event {
+                Event::Start(Tag::Image { .. }) => depth += 1,
+                Event::End(TagEnd::Image) if depth == 0 => break,
+                Event::End(TagEnd::Image) => depth -= 1,
+                Event::Text(text) | Event::Code(text) | Event::InlineMath(text) => {
+                    alt.push_str(&text);
+                }
+                Event::SoftBreak | Event::HardBreak => alt.push(' '),
+                _ => {}
+            }
+        }
+        alt
     }
 
     /// Records the destination found at byte `offset` and changes it if `rewrite` says so.

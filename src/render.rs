@@ -5,14 +5,12 @@
 //! are made). A [`PageRenderer`] keeps what is needed to render a page again with extra variables, for the
 //! server's answers to the contact form.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
-use crate::content::relative_path;
 use crate::context::{self, SiteValues};
 use crate::error::{Error, Location, Result};
 use crate::markdown::Rendered;
@@ -155,7 +153,7 @@ fn render_with<T: Send>(
     } = values;
     let mut templates = Templates::load(sources, Arc::new(lookup))?;
     *templates.tera.global_context() = globals;
-    let mut emitted: Vec<T> = static_files(root, site)
+    let mut emitted: Vec<T> = copied(site.library.originals()?)
         .into_par_iter()
         .map(&emit)
         .collect::<Result<_>>()?;
@@ -207,6 +205,12 @@ fn render_with<T: Send>(
     for file in others? {
         emitted.push(emit(file)?);
     }
+    // Last: every page has asked for the image copies it shows.
+    let copies: Vec<T> = copied(site.library.copies()?)
+        .into_par_iter()
+        .map(&emit)
+        .collect::<Result<_>>()?;
+    emitted.extend(copies);
     Ok((emitted, PageRenderer { templates, pages }))
 }
 
@@ -393,28 +397,9 @@ fn not_found_page(templates: &Templates, site: &Site) -> Result<Option<OutputFil
     Ok(Some(OutputFile::bytes("404.html", html)))
 }
 
-/// The theme's `static/`, then the site's `static/` (which wins), then the files beside pages in `content/`.
-fn static_files(root: &Path, site: &Site) -> Vec<OutputFile> {
-    let mut found: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for dir in [
-        root.join("themes").join(&site.config.theme).join("static"),
-        root.join("static"),
-    ] {
-        for entry in WalkDir::new(&dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_map(std::result::Result::ok)
-        {
-            let name = relative_path(&dir, entry.path());
-            if entry.file_type().is_file() && !crate::content::is_ignored(&name) {
-                found.insert(name, entry.path().to_path_buf());
-            }
-        }
-    }
-    for asset in &site.assets {
-        found.insert(asset.file.clone(), asset.source.clone());
-    }
-    found
+/// Files copied into the output: (output path, file to copy).
+fn copied(files: Vec<(String, PathBuf)>) -> Vec<OutputFile> {
+    files
         .into_iter()
         .map(|(path, source)| OutputFile {
             path,

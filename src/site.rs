@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -13,7 +14,8 @@ use crate::config::Config;
 use crate::content::{Asset, Content, SourcePage};
 use crate::error::{Error, Location, Result};
 use crate::front_matter::{Menu, SortBy};
-use crate::markdown::{self, Rendered, Rewrite, Wanted};
+use crate::images::Library;
+use crate::markdown::{self, Picture, Rendered, Rewrite, Wanted};
 
 /// A page or section with its rendered markdown and its place in the site.
 #[derive(Debug, Clone)]
@@ -54,6 +56,8 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// Files copied from `content/`.
     pub assets: Vec<Asset>,
+    /// Every file published besides pages, with the images' copies.
+    pub library: Arc<Library>,
     /// Main navigation, ordered.
     pub menu: Vec<MenuItem>,
     /// Content file (`what-to-expect/therapy.md`) → index into `pages`.
@@ -113,8 +117,13 @@ impl Site {
 
 /// Render and arrange the content, working out what is `wanted` besides the HTML. Reports every broken link, not
 /// only the first.
-pub fn assemble(config: Config, content: Content, wanted: Wanted) -> Result<Site> {
-    let (mut site, broken, mut errors) = arranged(config, content, Markdown::Rendered);
+pub fn assemble(
+    config: Config,
+    content: Content,
+    library: Library,
+    wanted: Wanted,
+) -> Result<Site> {
+    let (mut site, broken, mut errors) = arranged(config, content, library, Markdown::Rendered);
     let links = Links::new(&site, &broken);
     let rendered: Vec<Rendered> = site
         .pages
@@ -135,11 +144,16 @@ pub fn assemble(config: Config, content: Content, wanted: Wanted) -> Result<Site
 /// its template, so a big site never holds all its HTML at once. Only for templates that read no other page's
 /// markdown (`TemplateSources::read_only_own_markdown`). Content with errors is rendered at once instead
 /// ([`assemble`]), so that its broken links are reported with them.
-pub fn assemble_deferred(config: Config, content: Content, wanted: Wanted) -> Result<Site> {
+pub fn assemble_deferred(
+    config: Config,
+    content: Content,
+    library: Library,
+    wanted: Wanted,
+) -> Result<Site> {
     if !content.errors.is_empty() {
-        return assemble(config, content, wanted);
+        return assemble(config, content, library, wanted);
     }
-    let (site, _, _) = arranged(config, content, Markdown::Deferred(wanted));
+    let (site, _, _) = arranged(config, content, library, Markdown::Deferred(wanted));
     Ok(site)
 }
 
@@ -148,6 +162,7 @@ pub fn assemble_deferred(config: Config, content: Content, wanted: Wanted) -> Re
 fn arranged(
     config: Config,
     content: Content,
+    library: Library,
     markdown: Markdown,
 ) -> (Site, Vec<String>, Vec<Error>) {
     let Content {
@@ -170,6 +185,7 @@ fn arranged(
         config,
         pages,
         assets,
+        library: Arc::new(library),
         menu,
         by_file,
         url_paths,
@@ -216,6 +232,7 @@ pub struct Links<'a> {
     /// site's own paths).
     by_path: ahash::AHashMap<&'a str, usize>,
     assets: &'a [Asset],
+    library: &'a Library,
     broken: &'a [String],
 }
 
@@ -234,6 +251,7 @@ impl<'a> Links<'a> {
                 .map(|(i, path)| (path, i))
                 .collect(),
             assets: &site.assets,
+            library: &site.library,
             broken,
         }
     }
@@ -253,7 +271,8 @@ impl<'a> Links<'a> {
             Target::File(url) => Rewrite::Replace(Cow::Owned(url)),
             Target::Missing(message) => Rewrite::Reject(message),
         };
-        markdown::render_with(body, &rewrite, wanted)
+        let pictures = |dest: &str| self.picture(dest);
+        markdown::render_with(body, &rewrite, &pictures, wanted)
     }
 
     /// Every rejected link and every anchor that names no heading of its target, once all pages are rendered
@@ -298,6 +317,25 @@ impl<'a> Links<'a> {
             }
         }
         errors
+    }
+
+    /// How a markdown image is shown, given its destination as rewritten (`/about/entrance.jpg`): responsive when
+    /// it is a raster image the site publishes. An address on this site with no file there is an error.
+    fn picture(&self, dest: &str) -> std::result::Result<Option<Picture>, String> {
+        let Some(path) = dest.strip_prefix('/').filter(|_| !dest.starts_with("//")) else {
+            return Ok(None);
+        };
+        let path = path.split(['?', '#']).next().unwrap_or(path);
+        if let Some(picture) = self.library.picture(path) {
+            return Ok(Some(picture));
+        }
+        if self.library.has_file(path) || self.by_path.contains_key(dest) {
+            return Ok(None);
+        }
+        Err(format!(
+            "the image `{dest}` does not exist: put the file in static/{path} (or next to this page and write its \
+             name only), or check the spelling"
+        ))
     }
 
     fn resolve(&self, from: &SourcePage, dest: &str) -> Target {

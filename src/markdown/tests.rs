@@ -279,6 +279,7 @@ fn word_count_counts_text_and_code_not_markup() {
     let uncounted = render_with(
         markdown,
         &keep,
+        &|_| Ok(None),
         Wanted {
             word_count: false,
             ..Wanted::ALL
@@ -294,6 +295,7 @@ fn a_table_of_contents_only_when_wanted_and_the_same_ids_either_way() {
     let without = render_with(
         markdown,
         &keep,
+        &|_| Ok(None),
         Wanted {
             toc: false,
             ..Wanted::ALL
@@ -313,12 +315,13 @@ fn without_checks_only_links_to_headings_are_recorded_and_there_is_no_source_map
     let built = render_with(
         markdown,
         &site_rewrite,
+        &|_| Ok(None),
         Wanted {
             checks: false,
             ..Wanted::ALL
         },
     );
-    let checked = render_with(markdown, &site_rewrite, Wanted::ALL);
+    let checked = render_with(markdown, &site_rewrite, &|_| Ok(None), Wanted::ALL);
     assert_eq!(built.html, checked.html);
     assert_eq!(built.heading_ids, checked.heading_ids);
     let dests = |rendered: &Rendered| -> Vec<(String, usize)> {

@@ -29,6 +29,7 @@ fn build(root: &std::path::Path) -> super::PageRenderer {
         output: root.join("public"),
         drafts: false,
         overrides: crate::config::Overrides::default(),
+        progress: false,
     };
     build_keeping_pages(&options).unwrap().pages
 }

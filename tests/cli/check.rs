@@ -87,7 +87,10 @@ fn broken_links_in_content_and_theme_are_errors() {
 
 #[test]
 fn images_without_alt_are_errors_but_decorative_ones_pass() {
-    let run = check_case("check_image_alt", &[]);
+    let site = SiteTest::fixture("check_base");
+    site.overlay("check_image_alt");
+    crate::images::put(&site, "content/photo.png", &crate::images::small_png());
+    let run = site.run(&["check"]);
     run.failure();
     // Line 10 has alt text and line 12 is marked decorative with alt="": neither is reported.
     assert_problems(

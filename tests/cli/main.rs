@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod contact;
+mod images;
 mod iop_site;
 mod new;
 mod notify;
