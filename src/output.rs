@@ -318,8 +318,14 @@ fn already_there(path: &Path, contents: &Contents) -> io::Result<bool> {
         fs::remove_file(path)?;
         return Ok(false);
     }
-    let Contents::Bytes(bytes) = contents else {
-        return Ok(false);
+    let bytes = match contents {
+        Contents::Bytes(bytes) => bytes,
+        // rsync's quick check: a copy is given its source's modification time when written, so the same size and
+        // time mean the same file, without reading either (a site's photos are most of its bytes).
+        Contents::Copy(source) => {
+            let source = fs::metadata(source)?;
+            return Ok(meta.len() == source.len() && meta.modified()? == source.modified()?);
+        }
     };
     if meta.len() != bytes.len() as u64 {
         return Ok(false);
@@ -344,7 +350,14 @@ fn already_there(path: &Path, contents: &Contents) -> io::Result<bool> {
 fn write_contents(path: &Path, contents: &Contents) -> io::Result<()> {
     match contents {
         Contents::Bytes(bytes) => fs::write(path, bytes),
-        Contents::Copy(source) => fs::copy(source, path).map(drop),
+        Contents::Copy(source) => {
+            fs::copy(source, path)?;
+            let modified = fs::metadata(source)?.modified()?;
+            fs::File::options()
+                .write(true)
+                .open(path)?
+                .set_modified(modified)
+        }
     }
 }
 
@@ -613,6 +626,43 @@ mod tests {
             fs::read_to_string(outside.join("index.html")).unwrap(),
             "outside"
         );
+    }
+
+    #[test]
+    fn a_copy_is_written_again_only_when_its_source_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (photo, other) = (dir.path().join("photo.jpg"), dir.path().join("other.jpg"));
+        fs::write(&photo, "pixels").unwrap();
+        fs::write(&other, "before").unwrap();
+        let out = dir.path().join("public");
+        let copies = || {
+            [
+                OutputFile {
+                    path: "photo.jpg".into(),
+                    contents: Contents::Copy(photo.clone()),
+                },
+                OutputFile {
+                    path: "other.jpg".into(),
+                    contents: Contents::Copy(other.clone()),
+                },
+            ]
+        };
+        // Two builds: the spare now holds copies made by the first, with their sources' times.
+        write(&out, &copies()).unwrap();
+        write(&out, &copies()).unwrap();
+        let spare = dir.path().join(".iopsite-spare-public");
+        let copied_at = fs::metadata(spare.join("photo.jpg")).unwrap().modified().unwrap();
+        assert_eq!(copied_at, fs::metadata(&photo).unwrap().modified().unwrap());
+        // Same size, another time: copied again, even though the length matches.
+        fs::write(&other, "after!").unwrap();
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+        fs::File::options().write(true).open(&other).unwrap().set_modified(later).unwrap();
+        write(&out, &copies()).unwrap();
+        assert_eq!(
+            tree(&out),
+            pairs(&[("other.jpg", "after!"), ("photo.jpg", "pixels")])
+        );
+        assert_eq!(fs::metadata(out.join("photo.jpg")).unwrap().modified().unwrap(), copied_at);
     }
 
     #[test]
