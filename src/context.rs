@@ -159,6 +159,7 @@ fn with_sections(site: &Site, plain: &[Value]) -> SiteValues {
         pages: AHashMap::with_capacity(site.pages.len() - sections),
         urls: AHashMap::with_capacity(site.pages.len()),
         base_url: base.clone(),
+        images: Some(std::sync::Arc::clone(&site.library)),
     };
     for (index, page) in site.pages.iter().enumerate() {
         lookup

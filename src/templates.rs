@@ -12,6 +12,7 @@ use tera::{ErrorKind, Kwargs, State, Tera, Value};
 use walkdir::WalkDir;
 
 use crate::error::{Error, Location, Result};
+use crate::images::Library;
 
 mod reads;
 
@@ -28,6 +29,8 @@ pub struct Lookup {
     pub urls: AHashMap<String, String>,
     /// `config.base_url`.
     pub base_url: String,
+    /// The site's images, for `resize_image`.
+    pub images: Option<Arc<Library>>,
 }
 
 /// The loaded templates, and where each came from (for error messages).
@@ -271,9 +274,32 @@ fn register(tera: &mut Tera, lookup: Arc<Lookup>) {
     tera.register_function("get_page", move |kwargs: Kwargs, _: &State| {
         get_page(&pages, &kwargs)
     });
+    let urls = Arc::clone(&lookup);
     tera.register_function("get_url", move |kwargs: Kwargs, _: &State| {
-        get_url(&lookup, &kwargs)
+        get_url(&urls, &kwargs)
     });
+    tera.register_function("resize_image", move |kwargs: Kwargs, _: &State| {
+        resize_image(&lookup, &kwargs)
+    });
+}
+
+/// Zola's `resize_image(path, width, height, op, format, quality)`: a copy of an image, made after the pages
+/// render; returns `url`, `static_path`, `width`, `height`, `orig_width`, `orig_height`.
+fn resize_image(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {
+    let path: &str = kwargs.must_get("path")?;
+    let width = kwargs.get::<u32>("width")?;
+    let height = kwargs.get::<u32>("height")?;
+    let op = kwargs.get::<&str>("op")?.unwrap_or("fill");
+    let format = kwargs.get::<&str>("format")?.unwrap_or("auto");
+    let quality = kwargs.get::<u8>("quality")?;
+    let images = lookup
+        .images
+        .as_ref()
+        .ok_or_else(|| tera::Error::message("resize_image: no images here"))?;
+    let resized = images
+        .resize(path, (width, height), op, format, quality, &lookup.base_url)
+        .map_err(tera::Error::message)?;
+    Ok(Value::from_serializable(&resized))
 }
 
 fn get_section(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {

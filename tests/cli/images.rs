@@ -494,3 +494,91 @@ fn images_settings_out_of_range_are_refused_with_their_line() {
         "config.toml:{line}: quality must be between 1 and 100"
     ));
 }
+
+/// A theme written for Zola that calls `resize_image` with each of Zola's operations.
+const ZOLA_RESIZE_TEMPLATE: &str = r#"{% extends "base.html" %}
+{% block content %}
+{% set fill = resize_image(path="blog/cover.jpg", width=300, height=300, op="fill") %}
+<img class="fill" src="{{ fill.url }}" width="{{ fill.width }}" height="{{ fill.height }}" alt="">
+{% set fit_width = resize_image(path="blog/cover.jpg", width=400, op="fit_width", format="webp") %}
+<img class="fit_width" src="{{ fit_width.url }}" width="{{ fit_width.width }}" height="{{ fit_width.height }}" alt="">
+{% set fit_height = resize_image(path="@/blog/cover.jpg", height=150, op="fit_height", quality=60) %}
+<img class="fit_height" src="{{ fit_height.url }}" data-orig="{{ fit_height.orig_width }}x{{ fit_height.orig_height }}" alt="">
+{% set fit = resize_image(path="images/logo.png", width=100, height=100, op="fit") %}
+<img class="fit" src="{{ fit.url }}" width="{{ fit.width }}" height="{{ fit.height }}" alt="">
+{% set scale = resize_image(path="/images/logo.png", width=50, height=70, op="scale", format="jpg") %}
+<img class="scale" src="{{ scale.url }}" alt="">
+{{ page.content | safe }}
+{% endblock content %}
+"#;
+
+/// (url, width, height, format) of the `<img class="NAME">` in `html`, read back from the file it names.
+fn made(site: &SiteTest, html: &str, class: &str) -> (String, u32, u32, image::ImageFormat) {
+    let tag = &html[html.find(&format!("class=\"{class}\"")).unwrap()..];
+    let url = tag
+        .split("src=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let path = url.strip_prefix("https://blog.example.org/").unwrap();
+    let bytes = fs::read(site.root().join("public").join(path)).unwrap();
+    let format = image::guess_format(&bytes).unwrap();
+    let copy = image::load_from_memory(&bytes).unwrap();
+    assert_clean(&site.root().join("public").join(path));
+    (url.to_string(), copy.width(), copy.height(), format)
+}
+
+fn shape(
+    (_, width, height, format): (String, u32, u32, image::ImageFormat),
+) -> (u32, u32, image::ImageFormat) {
+    (width, height, format)
+}
+
+#[test]
+fn zolas_resize_image_works_in_a_zola_theme() {
+    use image::ImageFormat::{Jpeg, Png, WebP};
+    let site = SiteTest::fixture("zola_theme");
+    put(&site, "content/blog/cover.jpg", &phone_jpeg(800, 600, 1));
+    put(&site, "static/images/logo.png", &png_with_text(300, 200));
+    site.write("templates/page.html", ZOLA_RESIZE_TEMPLATE);
+    site.run(&["build"]).success();
+    let html = site.public("blog/first/index.html");
+    let fill = made(&site, &html, "fill");
+    assert_eq!((fill.1, fill.2, fill.3), (300, 300, Jpeg));
+    assert!(html.contains(r#"width="300" height="300""#), "{html}");
+    assert!(
+        fill.0
+            .starts_with("https://blog.example.org/processed_images/cover-"),
+        "{}",
+        fill.0
+    );
+    assert_eq!(shape(made(&site, &html, "fit_width")), (400, 300, WebP));
+    assert_eq!(shape(made(&site, &html, "fit_height")), (200, 150, Jpeg));
+    assert!(html.contains(r#"data-orig="800x600""#), "{html}");
+    // `fit` keeps the proportions inside the box; `scale` does not.
+    assert_eq!(shape(made(&site, &html, "fit")), (100, 67, Png));
+    assert_eq!(shape(made(&site, &html, "scale")), (50, 70, Jpeg));
+}
+
+#[test]
+fn resize_image_errors_name_the_template_line() {
+    let site = SiteTest::fixture("zola_theme");
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n{% set i = resize_image(path=\"nowhere.jpg\", width=10, height=10) %}\n{% endblock content %}\n",
+    );
+    site.run(&["build"])
+        .failure()
+        .stderr_has("templates/page.html:3")
+        .stderr_has("resize_image: there is no image `nowhere.jpg` in content/ or static/");
+    put(&site, "static/a.png", &small_png());
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n{% set i = resize_image(path=\"a.png\", width=10, height=10, op=\"stretch\") %}\n{% endblock content %}\n",
+    );
+    site.run(&["build"])
+        .failure()
+        .stderr_has("resize_image: unknown op `stretch`");
+}
