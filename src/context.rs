@@ -76,6 +76,7 @@ struct PageFields<'a> {
     sources: &'a [Source],
     aliases: &'a [String],
     subsections: Vec<&'a str>,
+    taxonomies: &'a std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// All the values templates use, built once per build.
@@ -263,6 +264,7 @@ fn page_value(site: &Site, index: usize, content: &str) -> Value {
         sources: &fm.sources,
         aliases: &fm.aliases,
         subsections: files(&page.subsections),
+        taxonomies: &fm.taxonomies,
     })
 }
 
