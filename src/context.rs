@@ -268,6 +268,20 @@ fn page_value(site: &Site, index: usize, content: &str) -> Value {
     })
 }
 
+/// The variables that come from `config.toml` alone: what shortcodes see (`config`, `lang`, `center`,
+/// `crisis_lines`).
+pub fn config_globals(config: &Config) -> tera::Context {
+    let mut globals = tera::Context::new();
+    globals.insert("config", config);
+    globals.insert("lang", &config.language);
+    globals.insert("center", &center(config));
+    globals.insert(
+        "crisis_lines",
+        &config.crisis.iter().map(crisis_line).collect::<Vec<_>>(),
+    );
+    globals
+}
+
 /// The variables every template sees.
 fn globals(site: &Site) -> tera::Context {
     let config = &site.config;

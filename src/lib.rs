@@ -8,6 +8,10 @@
 //!   as data)                                            cmark)     sections)            templates see) sitemap…) + swap)
 //! ```
 //!
+//! `shortcodes` (after `markdown`, before `site`) loads `templates/shortcodes/` into a Tera of its own; the markdown
+//! stage finds the calls on the parser's events (`markdown::splice`) and `site` hands each one to it, so code blocks
+//! stay literal by design and `markdown` itself knows no Tera.
+//!
 //! Lists of pages are more outputs of the same arranged site, beside the sitemap: `taxonomy` (after `site`) groups
 //! pages by term; `paginate` and `feed` (after `context`) make the `paginator` value and Atom text from plain data;
 //! `render::lists` (part of `render`) renders the pagers, the `/tags/` pages and the feeds with them.
@@ -47,6 +51,7 @@ pub mod output;
 pub mod paginate;
 pub mod render;
 pub mod serve;
+pub mod shortcodes;
 pub mod site;
 pub mod staff;
 pub mod state;

@@ -14,6 +14,7 @@ use crate::content::{Asset, Content, SourcePage};
 use crate::error::{Error, Location, Result};
 use crate::front_matter::{Menu, SortBy};
 use crate::markdown::{self, Rendered, Rewrite, Wanted};
+use crate::shortcodes::Shortcodes;
 
 /// A page or section with its rendered markdown and its place in the site.
 #[derive(Debug, Clone)]
@@ -62,6 +63,8 @@ pub struct Site {
     pub url_paths: UrlPaths,
     /// Whether the pages' markdown is rendered yet.
     pub markdown: Markdown,
+    /// The shortcodes the markdown may call.
+    pub shortcodes: std::sync::Arc<crate::shortcodes::Shortcodes>,
 }
 
 /// When a site's markdown is rendered.
@@ -113,8 +116,13 @@ impl Site {
 
 /// Render and arrange the content, working out what is `wanted` besides the HTML. Reports every broken link, not
 /// only the first.
-pub fn assemble(config: Config, content: Content, wanted: Wanted) -> Result<Site> {
-    let (mut site, broken, mut errors) = arranged(config, content, Markdown::Rendered);
+pub fn assemble(
+    config: Config,
+    content: Content,
+    wanted: Wanted,
+    shortcodes: Shortcodes,
+) -> Result<Site> {
+    let (mut site, broken, mut errors) = arranged(config, content, Markdown::Rendered, shortcodes);
     let links = Links::new(&site, &broken);
     let rendered: Vec<Rendered> = site
         .pages
@@ -135,11 +143,16 @@ pub fn assemble(config: Config, content: Content, wanted: Wanted) -> Result<Site
 /// its template, so a big site never holds all its HTML at once. Only for templates that read no other page's
 /// markdown (`TemplateSources::read_only_own_markdown`). Content with errors is rendered at once instead
 /// ([`assemble`]), so that its broken links are reported with them.
-pub fn assemble_deferred(config: Config, content: Content, wanted: Wanted) -> Result<Site> {
+pub fn assemble_deferred(
+    config: Config,
+    content: Content,
+    wanted: Wanted,
+    shortcodes: Shortcodes,
+) -> Result<Site> {
     if !content.errors.is_empty() {
-        return assemble(config, content, wanted);
+        return assemble(config, content, wanted, shortcodes);
     }
-    let (site, _, _) = arranged(config, content, Markdown::Deferred(wanted));
+    let (site, _, _) = arranged(config, content, Markdown::Deferred(wanted), shortcodes);
     Ok(site)
 }
 
@@ -149,6 +162,7 @@ fn arranged(
     config: Config,
     content: Content,
     markdown: Markdown,
+    shortcodes: Shortcodes,
 ) -> (Site, Vec<String>, Vec<Error>) {
     let Content {
         pages: sources,
@@ -174,6 +188,7 @@ fn arranged(
         by_file,
         url_paths,
         markdown,
+        shortcodes: std::sync::Arc::new(shortcodes),
     };
     (site, broken, errors)
 }
@@ -217,6 +232,7 @@ pub struct Links<'a> {
     by_path: ahash::AHashMap<&'a str, usize>,
     assets: &'a [Asset],
     broken: &'a [String],
+    shortcodes: &'a Shortcodes,
 }
 
 impl<'a> Links<'a> {
@@ -235,6 +251,7 @@ impl<'a> Links<'a> {
                 .collect(),
             assets: &site.assets,
             broken,
+            shortcodes: &site.shortcodes,
         }
     }
 
@@ -253,7 +270,8 @@ impl<'a> Links<'a> {
             Target::File(url) => Rewrite::Replace(Cow::Owned(url)),
             Target::Missing(message) => Rewrite::Reject(message),
         };
-        markdown::render_with(body, &rewrite, wanted)
+        let shortcodes = |call: &markdown::Call| self.shortcodes.render(call);
+        markdown::render_with_shortcodes(body, &rewrite, wanted, Some(&shortcodes))
     }
 
     /// Every rejected link and every anchor that names no heading of its target, once all pages are rendered

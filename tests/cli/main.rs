@@ -11,6 +11,7 @@ mod notify;
 mod parallel;
 mod serve;
 mod server;
+mod shortcodes;
 mod sinks;
 mod staff;
 mod staff_inbox;
