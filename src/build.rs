@@ -9,6 +9,7 @@ use crate::error::{Error, Location, Result};
 use crate::images::Library;
 use crate::output::Leftover;
 use crate::render::{KeepPages, OutputFile, PageRenderer};
+use crate::shortcodes::Shortcodes;
 use crate::site::Site;
 use crate::templates::TemplateSources;
 use crate::{content, markdown, output, render, site};
@@ -175,10 +176,15 @@ fn load(options: &BuildOptions, purpose: Purpose) -> Result<(Site, TemplateSourc
         && templates
             .as_ref()
             .is_ok_and(TemplateSources::read_only_own_markdown);
+    let shortcodes = Shortcodes::load(
+        &options.root,
+        &config.theme,
+        crate::context::config_globals(&config),
+    )?;
     let site = if deferred {
-        site::assemble_deferred(config, content, library, wanted)?
+        site::assemble_deferred(config, content, library, wanted, shortcodes)?
     } else {
-        site::assemble(config, content, library, wanted)?
+        site::assemble(config, content, library, wanted, shortcodes)?
     };
     Ok((site, templates?))
 }

@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
 
+mod feeds;
 mod images;
 mod notify;
+pub use feeds::{FeedContent, TaxonomyConfig};
 pub use images::{ImagesConfig, WIDTH_MAX as IMAGE_WIDTH_MAX};
 pub use notify::{GROUP_SECONDS_MAX, Notify, SMTP_PASSWORD_ENV, SmtpSecurity, is_loopback};
 
@@ -42,6 +44,14 @@ pub struct Config {
     pub images: ImagesConfig,
     /// Settings of `iopsite check`.
     pub check: CheckConfig,
+    /// Ways of grouping pages (`tags`): Zola's `taxonomies = [{ name = "tags", feed = true, paginate_by = 10 }]`.
+    pub taxonomies: Vec<TaxonomyConfig>,
+    /// Make an Atom feed of the whole site (`/atom.xml`).
+    pub generate_feeds: bool,
+    /// At most this many entries in each feed (newest first); all when not set.
+    pub feed_limit: Option<usize>,
+    /// What a feed entry holds: `summary` (the text before `<!-- more -->`, when there is one) or `full`.
+    pub feed_content: FeedContent,
     /// Anything else the theme wants (`config.extra`).
     pub extra: BTreeMap<String, toml::Value>,
 }
@@ -268,6 +278,7 @@ impl Config {
         config.notify.check(text, shown)?;
         config.staff.check(text, shown)?;
         config.images.check(text, shown)?;
+        feeds::check(&config.taxonomies, text, shown)?;
         Ok(config)
     }
 

@@ -76,6 +76,7 @@ struct PageFields<'a> {
     sources: &'a [Source],
     aliases: &'a [String],
     subsections: Vec<&'a str>,
+    taxonomies: &'a std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// All the values templates use, built once per build.
@@ -264,7 +265,22 @@ fn page_value(site: &Site, index: usize, content: &str) -> Value {
         sources: &fm.sources,
         aliases: &fm.aliases,
         subsections: files(&page.subsections),
+        taxonomies: &fm.taxonomies,
     })
+}
+
+/// The variables that come from `config.toml` alone: what shortcodes see (`config`, `lang`, `center`,
+/// `crisis_lines`).
+pub fn config_globals(config: &Config) -> tera::Context {
+    let mut globals = tera::Context::new();
+    globals.insert("config", config);
+    globals.insert("lang", &config.language);
+    globals.insert("center", &center(config));
+    globals.insert(
+        "crisis_lines",
+        &config.crisis.iter().map(crisis_line).collect::<Vec<_>>(),
+    );
+    globals
 }
 
 /// The variables every template sees.

@@ -42,6 +42,12 @@ pub struct FrontMatter {
     pub sort_by: Option<SortBy>,
     /// Sections only: the template for the section's pages.
     pub page_template: Option<String>,
+    /// The page's terms in each taxonomy of `config.toml`: `[taxonomies]` then `tags = ["family"]`.
+    pub taxonomies: BTreeMap<String, Vec<String>>,
+    /// Sections only: show this many pages per page of the section (`/resources/page/2/`, …).
+    pub paginate_by: Option<usize>,
+    /// Sections only: make an Atom feed of the section's dated pages (`/resources/atom.xml`).
+    pub generate_feeds: bool,
     /// `iopsite check` rules turned off for this page: rule name → reason.
     pub check: BTreeMap<String, String>,
     /// Anything else, for templates (`page.extra`).

@@ -8,6 +8,14 @@
 //!   as data)                                            cmark)     sections)            templates see) sitemap…) + swap)
 //! ```
 //!
+//! `shortcodes` (after `markdown`, before `site`) loads `templates/shortcodes/` into a Tera of its own; the markdown
+//! stage finds the calls on the parser's events (`markdown::splice`) and `site` hands each one to it, so code blocks
+//! stay literal by design and `markdown` itself knows no Tera.
+//!
+//! Lists of pages are more outputs of the same arranged site, beside the sitemap: `taxonomy` (after `site`) groups
+//! pages by term; `paginate` and `feed` (after `context`) make the `paginator` value and Atom text from plain data;
+//! `render::lists` (part of `render`) renders the pagers, the `/tags/` pages and the feeds with them.
+//!
 //! `serve` runs `build` again on every saved change and serves the output folder with live reload; nothing else
 //! imports it. `check` comes last: it builds into a temporary folder and reads the built files back to report every
 //! problem. `new` scaffolds sites and pages from files embedded in the binary. The command line lives in `cli`.
@@ -32,6 +40,7 @@ pub mod contact;
 pub mod content;
 pub mod context;
 pub mod error;
+pub mod feed;
 pub mod forms;
 pub mod front_matter;
 pub mod images;
@@ -40,12 +49,15 @@ pub mod markdown;
 pub mod new;
 pub mod notify;
 pub mod output;
+pub mod paginate;
 pub mod render;
 pub mod serve;
+pub mod shortcodes;
 pub mod site;
 pub mod staff;
 pub mod state;
 pub mod store;
+pub mod taxonomy;
 pub mod templates;
 
 pub use build::{BuildOptions, Summary, build, build_before_exit};

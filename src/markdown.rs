@@ -20,8 +20,12 @@ use std::fmt;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, OffsetIter, Options, Parser, Tag, TagEnd, html};
 
 mod headings;
+mod shortcode;
+mod splice;
 mod table;
 mod words;
+
+pub use shortcode::{Arg, Call};
 
 pub use headings::slugify;
 use headings::{HeadingIds, anchor_html, insert_heading};
@@ -206,24 +210,64 @@ pub fn render<'a>(markdown: &'a str, rewrite: &dyn Fn(&str) -> Rewrite<'a>) -> R
     render_with(markdown, rewrite, &|_| Ok(None), Wanted::ALL)
 }
 
+/// Renders a shortcode call to HTML, or says in plain words what is wrong with it (see [`render_with_shortcodes`]).
+pub type Shortcodes<'s> = dyn Fn(&Call) -> Result<String, String> + Sync + 's;
+
+/// How a markdown image is shown: `None` leaves the plain `<img>`; an error is reported as a [`Problem`].
+pub type Pictures<'p> = dyn Fn(&str) -> Result<Option<Picture>, String> + 'p;
+
 /// [`render`], working out only what is [`Wanted`]. `pictures` is asked how to show each image, with its
-/// destination as rewritten: `None` leaves the plain `<img>`; an error is reported as a [`Problem`].
+/// destination as rewritten. Shortcode calls stay text.
 pub fn render_with<'a>(
     markdown: &'a str,
     rewrite: &dyn Fn(&str) -> Rewrite<'a>,
-    pictures: &dyn Fn(&str) -> Result<Option<Picture>, String>,
+    pictures: &Pictures<'_>,
     wanted: Wanted,
+) -> Rendered {
+    render_with_shortcodes(markdown, rewrite, pictures, wanted, None)
+}
+
+/// [`render_with`], with Zola's shortcodes (`{{ name(key="value") }}`, `{% name() %}…{% end %}`) replaced by what
+/// `shortcodes` makes of them. A call it refuses, or one written wrongly, is a [`Problem`] on its line.
+pub fn render_with_shortcodes<'a>(
+    markdown: &'a str,
+    rewrite: &dyn Fn(&str) -> Rewrite<'a>,
+    pictures: &Pictures<'_>,
+    wanted: Wanted,
+    shortcodes: Option<&Shortcodes<'_>>,
 ) -> Rendered {
     let written = Cell::new(0);
     let mut events = DocumentEvents::new(markdown, rewrite, &written, wanted);
     events.pictures = pictures;
+    let mut bodies = Vec::new();
+    if let Some(shortcodes) = shortcodes.filter(|_| splice::may_hold_calls(markdown)) {
+        let parsed: Vec<splice::Spanned<'a>> = new_parser(markdown).into_offset_iter().collect();
+        let render_body = |body: &str| -> Rendered {
+            render_with_shortcodes(
+                body,
+                &|dest: &str| own(rewrite(dest)),
+                pictures,
+                wanted,
+                Some(shortcodes),
+            )
+        };
+        let spliced = splice::splice(
+            markdown,
+            parsed,
+            shortcodes,
+            &render_body,
+            &mut events.problems,
+            &mut bodies,
+        );
+        events.parser = Source::Spliced(spliced.into_iter());
+    }
     // HTML is usually somewhat longer than its markdown; reserving once avoids repeated regrowth.
     let mut html = CountingWriter {
         out: String::with_capacity(markdown.len() + markdown.len() / 2),
         written: &written,
     };
     html::write_html_fmt(&mut html, &mut events).expect("writing to a String cannot fail");
-    Rendered {
+    let mut rendered = Rendered {
         html: html.out,
         source_map: events.source_map,
         toc: events.toc,
@@ -231,6 +275,40 @@ pub fn render_with<'a>(
         links: events.links,
         problems: events.problems,
         word_count: events.words.map(|words| words.count),
+    };
+    for (lines_before, body) in bodies {
+        merge_body(&mut rendered, lines_before, body);
+    }
+    rendered
+}
+
+/// A rewrite whose replacement no longer borrows from the page (a block shortcode's body is a text of its own).
+fn own(rewrite: Rewrite<'_>) -> Rewrite<'static> {
+    match rewrite {
+        Rewrite::Keep => Rewrite::Keep,
+        Rewrite::Replace(dest) => Rewrite::Replace(Cow::Owned(dest.into_owned())),
+        Rewrite::Reject(message) => Rewrite::Reject(message),
+    }
+}
+
+/// Add what a block shortcode's body held (links, problems, heading ids, words) to its page's, on the page's lines.
+fn merge_body(rendered: &mut Rendered, lines_before: usize, body: Rendered) {
+    rendered
+        .links
+        .extend(body.links.into_iter().map(|mut link| {
+            link.line += lines_before;
+            link
+        }));
+    rendered
+        .problems
+        .extend(body.problems.into_iter().map(|mut problem| {
+            problem.line += lines_before;
+            problem
+        }));
+    rendered.problems.sort_by_key(|problem| problem.line);
+    rendered.heading_ids.extend(body.heading_ids);
+    if let (Some(words), Some(more)) = (&mut rendered.word_count, body.word_count) {
+        *words += more;
     }
 }
 
@@ -262,9 +340,9 @@ impl fmt::Write for CountingWriter<'_> {
 /// The parser's events for one document, with heading ids added and link destinations
 /// rewritten, collecting the facts for [`Rendered`] as the HTML writer pulls them.
 struct DocumentEvents<'a, 'r> {
-    parser: OffsetIter<'a>,
+    parser: Source<'a>,
     rewrite: &'r dyn Fn(&str) -> Rewrite<'a>,
-    pictures: &'r dyn Fn(&str) -> Result<Option<Picture>, String>,
+    pictures: &'r Pictures<'r>,
     /// Images shown as a [`Picture`] so far.
     pictures_shown: usize,
     /// What to work out; with [`Wanted::checks`], the markdown line of every event is followed for the source map
@@ -294,7 +372,7 @@ impl<'a, 'r> DocumentEvents<'a, 'r> {
         wanted: Wanted,
     ) -> Self {
         Self {
-            parser: new_parser(markdown).into_offset_iter(),
+            parser: Source::Parser(new_parser(markdown).into_offset_iter()),
             rewrite,
             pictures: &|_| Ok(None),
             pictures_shown: 0,
@@ -484,6 +562,27 @@ impl<'a> Iterator for DocumentEvents<'a, '_> {
             self.change(&mut event, range.start);
         }
         Some(event)
+    }
+}
+
+/// Where a document's events come from: the parser, or the parser's events with shortcodes replaced.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per document, on the stack; boxing the parser would add a pointer chase to every event"
+)]
+enum Source<'a> {
+    Parser(OffsetIter<'a>),
+    Spliced(std::vec::IntoIter<splice::Spanned<'a>>),
+}
+
+impl<'a> Iterator for Source<'a> {
+    type Item = splice::Spanned<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Source::Parser(parser) => parser.next(),
+            Source::Spliced(events) => events.next(),
+        }
     }
 }
 

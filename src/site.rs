@@ -16,6 +16,7 @@ use crate::error::{Error, Location, Result};
 use crate::front_matter::{Menu, SortBy};
 use crate::images::Library;
 use crate::markdown::{self, Picture, Rendered, Rewrite, Wanted};
+use crate::shortcodes::Shortcodes;
 
 /// A page or section with its rendered markdown and its place in the site.
 #[derive(Debug, Clone)]
@@ -66,6 +67,8 @@ pub struct Site {
     pub url_paths: UrlPaths,
     /// Whether the pages' markdown is rendered yet.
     pub markdown: Markdown,
+    /// The shortcodes the markdown may call.
+    pub shortcodes: std::sync::Arc<crate::shortcodes::Shortcodes>,
 }
 
 /// When a site's markdown is rendered.
@@ -122,8 +125,10 @@ pub fn assemble(
     content: Content,
     library: Library,
     wanted: Wanted,
+    shortcodes: Shortcodes,
 ) -> Result<Site> {
-    let (mut site, broken, mut errors) = arranged(config, content, library, Markdown::Rendered);
+    let (mut site, broken, mut errors) =
+        arranged(config, content, library, Markdown::Rendered, shortcodes);
     let links = Links::new(&site, &broken);
     let rendered: Vec<Rendered> = site
         .pages
@@ -149,11 +154,18 @@ pub fn assemble_deferred(
     content: Content,
     library: Library,
     wanted: Wanted,
+    shortcodes: Shortcodes,
 ) -> Result<Site> {
     if !content.errors.is_empty() {
-        return assemble(config, content, library, wanted);
+        return assemble(config, content, library, wanted, shortcodes);
     }
-    let (site, _, _) = arranged(config, content, library, Markdown::Deferred(wanted));
+    let (site, _, _) = arranged(
+        config,
+        content,
+        library,
+        Markdown::Deferred(wanted),
+        shortcodes,
+    );
     Ok(site)
 }
 
@@ -164,6 +176,7 @@ fn arranged(
     content: Content,
     library: Library,
     markdown: Markdown,
+    shortcodes: Shortcodes,
 ) -> (Site, Vec<String>, Vec<Error>) {
     let Content {
         pages: sources,
@@ -190,6 +203,7 @@ fn arranged(
         by_file,
         url_paths,
         markdown,
+        shortcodes: std::sync::Arc::new(shortcodes),
     };
     (site, broken, errors)
 }
@@ -234,6 +248,7 @@ pub struct Links<'a> {
     assets: &'a [Asset],
     library: &'a Library,
     broken: &'a [String],
+    shortcodes: &'a Shortcodes,
 }
 
 impl<'a> Links<'a> {
@@ -253,6 +268,7 @@ impl<'a> Links<'a> {
             assets: &site.assets,
             library: &site.library,
             broken,
+            shortcodes: &site.shortcodes,
         }
     }
 
@@ -272,7 +288,8 @@ impl<'a> Links<'a> {
             Target::Missing(message) => Rewrite::Reject(message),
         };
         let pictures = |dest: &str| self.picture(dest);
-        markdown::render_with(body, &rewrite, &pictures, wanted)
+        let shortcodes = |call: &markdown::Call| self.shortcodes.render(call);
+        markdown::render_with_shortcodes(body, &rewrite, &pictures, wanted, Some(&shortcodes))
     }
 
     /// Every rejected link and every anchor that names no heading of its target, once all pages are rendered

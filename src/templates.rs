@@ -275,6 +275,10 @@ fn register(tera: &mut Tera, lookup: Arc<Lookup>) {
         get_page(&pages, &kwargs)
     });
     let urls = Arc::clone(&lookup);
+    let taxonomy_urls = Arc::clone(&lookup);
+    tera.register_function("get_taxonomy_url", move |kwargs: Kwargs, _: &State| {
+        get_taxonomy_url(&taxonomy_urls.base_url, &kwargs)
+    });
     tera.register_function("get_url", move |kwargs: Kwargs, _: &State| {
         get_url(&urls, &kwargs)
     });
@@ -342,6 +346,14 @@ fn get_url(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {
             url_path
         };
     Ok(Value::from(format!("{}{url_path}", lookup.base_url)))
+}
+
+/// Zola's `get_taxonomy_url(kind="tags", name="Family")`: the address of a term's page.
+fn get_taxonomy_url(base_url: &str, kwargs: &Kwargs) -> tera::TeraResult<Value> {
+    let kind: &str = kwargs.must_get("kind")?;
+    let name: &str = kwargs.must_get("name")?;
+    let slug = crate::taxonomy::term_slug(name).map_err(tera::Error::message)?;
+    Ok(Value::from(format!("{base_url}/{kind}/{slug}/")))
 }
 
 /// JSON for use inside `<script type="application/ld+json">`: `<` is escaped so no text can close the script.

@@ -393,3 +393,47 @@ fn a_simple_zola_theme_runs_unchanged() {
     assert!(post.contains("<footer>By Sam</footer>"), "{post}");
     assert!(site.public("blog/second/index.html").contains("By Sam"));
 }
+
+#[test]
+fn zola_taxonomy_and_paginator_templates_run_unchanged() {
+    let site = SiteTest::fixture("zola_theme");
+    site.run(&["build"]).success();
+    // paginate_by = 1, sort_by = "date": the newest post on the first page, a link to the next.
+    let blog = site.main_html("blog/index.html");
+    assert!(
+        blog.contains("<p>Second post</p>") && !blog.contains("First post"),
+        "{blog}"
+    );
+    assert!(
+        blog.contains(
+            r#"1/2
+<a href="https://blog.example.org/blog/page/2/">Next</a>"#
+        ),
+        "{blog}"
+    );
+    let second = site.main_html("blog/page/2/index.html");
+    assert!(second.contains("<p>First post</p>"), "{second}");
+    assert!(
+        second.contains(r#"<a href="https://blog.example.org/blog/">Previous</a>"#),
+        "{second}"
+    );
+    // `Rust` and `rust` are one term, named after its first spelling.
+    let tags = site.main_html("tags/index.html");
+    assert!(tags.contains(r#"<li><a href="https://blog.example.org/tags/rust/">Rust</a> (2)</li><li><a href="https://blog.example.org/tags/zola/">Zola</a> (1)</li>"#), "{tags}");
+    let rust = site.main_html("tags/rust/index.html");
+    assert!(
+        rust.contains("<h1>tags: Rust</h1>")
+            && rust.contains("Second post")
+            && rust.contains("First post"),
+        "{rust}"
+    );
+    let post = site.main_html("blog/first/index.html");
+    assert!(
+        post.contains(r#"<a href="https://blog.example.org/tags/zola/">Zola</a>"#),
+        "{post}"
+    );
+    assert!(
+        site.public("tags/rust/atom.xml")
+            .contains("<title>First post</title>")
+    );
+}
