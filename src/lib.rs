@@ -12,6 +12,11 @@
 //! stage finds the calls on the parser's events (`markdown::splice`) and `site` hands each one to it, so code blocks
 //! stay literal by design and `markdown` itself knows no Tera.
 //!
+//! `images` (after `markdown`, before `site`) finds every file published besides pages and reads each raster
+//! image's header; `site` asks it how to show each markdown image (`markdown::Picture`: copies in `srcset`, its
+//! size), themes ask it through `resize_image`, and `render` publishes the originals without metadata before the
+//! pages and the copies after them, made through a cache in `.iopsite/cache/images/`.
+//!
 //! Lists of pages are more outputs of the same arranged site, beside the sitemap: `taxonomy` (after `site`) groups
 //! pages by term; `paginate` and `feed` (after `context`) make the `paginator` value and Atom text from plain data;
 //! `render::lists` (part of `render`) renders the pagers, the `/tags/` pages and the feeds with them.
