@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Articles workload (issue 16): the generated corpus with two tags on every page (from 50), ten pages a pager on every
+# section and every tag, built by `iopsite build` and by Hugo side by side. Results and method: BENCHMARKS.md.
+#
+#   scripts/bench-taxonomies.sh              # 10,000 pages, no nav
+#   SIZES="1000 10000" RUNS=5 scripts/bench-taxonomies.sh
+#
+# Settings (environment) as in scripts/bench.sh: SIZES (default "10000"), RUNS (default 3, after one warm-up),
+# BENCH_DIR, CORPUS_SCRIPT. The corpus is made by ../shared/bench/gen_corpus.py (--nav none) and then tagged and
+# paginated by scripts/add_tags.py, the same tags on the same pages for both tools.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+sizes="${SIZES:-10000}"
+runs="${RUNS:-3}"
+corpus_script="${CORPUS_SCRIPT:-$repo/../shared/bench/gen_corpus.py}"
+
+need() { # need COMMAND PACKAGE: install the Debian package when the command is missing
+    if ! command -v "$1" >/dev/null 2>&1; then
+        echo "== installing $2 (apt)"
+        apt-get install -y -qq "$2" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }
+    fi
+}
+need hugo hugo
+need hyperfine hyperfine
+[ -x /usr/bin/time ] || need /usr/bin/time time
+need python3 python3
+
+if [ -n "${BENCH_DIR:-}" ]; then
+    work="$BENCH_DIR"
+elif [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    work="/dev/shm/iopsite-bench-tags"
+else
+    work="${TMPDIR:-/tmp}/iopsite-bench-tags"
+fi
+mkdir -p "$work/corpus" "$work/out" "$work/raw"
+echo "== work folder: $work ($(df --output=fstype "$work" | tail -1))"
+
+echo "== building iopsite (release)"
+(cd "$repo" && cargo build --release --quiet --bin iopsite)
+iopsite="$repo/target/release/iopsite"
+
+echo "== corpora"
+for n in $sizes; do
+    for flavor in generic hugo; do
+        dir="$work/corpus/$flavor-$n-tags"
+        [ -d "$dir" ] && continue
+        log="$(python3 "$corpus_script" --pages "$n" --out "$dir" --flavor "$flavor" --nav none 2>&1)" || {
+            echo "$log" >&2
+            exit 1
+        }
+        python3 "$repo/scripts/add_tags.py" --flavor "$flavor" "$dir"
+    done
+done
+
+# series LABEL NAME=COMMAND...: time the commands alternately. hyperfine (1.15) runs all the runs of one command
+# before the next, and this machine's load drifts, so it is called once per round with every command in it: round
+# 0 is the warm-up, then RUNS rounds. /usr/bin/time around each run records "user sys maxrss_kb".
+series() {
+    local label="$1"
+    shift
+    local args=() names=() spec name round
+    for spec in "$@"; do
+        name="${spec%%=*}"
+        names+=("$name")
+        rm -f "$work/raw/$label-$name.time"
+        args+=(-n "$name" "/usr/bin/time -f '%U %S %M' -a -o $work/raw/$label-$name.time ${spec#*=}")
+    done
+    echo "== $label"
+    sync
+    for round in $(seq 0 "$runs"); do
+        hyperfine -N --style none --runs 1 --export-json "$work/raw/$label-$round.json" "${args[@]}" >/dev/null
+    done
+    python3 - "$work/raw" "$label" "$runs" "${names[@]}" <<'EOF'
+import json, statistics, sys
+raw, label, runs, names = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+walls = {name: [] for name in names}
+for round in range(1, runs + 1):  # round 0 was the warm-up
+    for result in json.load(open(f"{raw}/{label}-{round}.json"))["results"]:
+        walls[result["command"]].extend(result["times"])
+rows = []
+for name in names:
+    lines = [l.split() for l in open(f"{raw}/{label}-{name}.time") if l[:1].isdigit()][1:]
+    cpu = statistics.median(float(u) + float(s) for u, s, _ in lines)
+    rss = statistics.median(int(m) for *_, m in lines) / 1024
+    rows.append((name, statistics.median(walls[name]), cpu, rss))
+ours = next(wall for name, wall, _, _ in rows if name == "iopsite")
+with open(f"{raw}/../results.md", "a") as out:
+    for name, wall, cpu, rss in rows:
+        line = f"| {label} | {name} | {len(walls[name])} | {wall:.3f} | {cpu:.3f} | {rss:.1f} | {ours / wall:.2f} |"
+        print(line)
+        out.write(line + "\n")
+EOF
+}
+
+results="$work/results.md"
+{
+    echo "| corpus | command | runs | median wall s | median CPU s (user+sys) | median peak RSS MiB | iopsite wall / this wall |"
+    echo "|---|---|---|---|---|---|---|"
+} >"$results"
+for n in $sizes; do
+    series "$n-tags" \
+        "iopsite=$iopsite build --root $work/corpus/generic-$n-tags --output $work/out/iopsite-$n-tags" \
+        "hugo=hugo --quiet -s $work/corpus/hugo-$n-tags -d $work/out/hugo-$n-tags"
+    # The same work done? Count what each wrote.
+    for tool in iopsite hugo; do
+        out="$work/out/$tool-$n-tags"
+        echo "   $tool: $(find "$out" -name index.html | wc -l) pages, $(ls "$out/tags" | grep -vc '\.') tag folders, $(find "$out/tags" -path '*/page/*' -name index.html | wc -l) tag pager pages"
+    done
+done
+
+echo
+echo "== results (also in $results)"
+cat "$results"
+echo
+echo "machine: $(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MiB memory; $(rustc --version)"
+echo "iopsite $(cd "$repo" && git rev-parse --short HEAD)$(cd "$repo" && git diff --quiet || echo ' (with local changes)'); $(hugo version | cut -d' ' -f1-2)"
