@@ -7,7 +7,6 @@
 //! published with it removed (and turned upright), copies are encoded from pixels only.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt::Write as _;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -222,29 +221,31 @@ impl Library {
             picture.sizes.clear();
             return Some(picture);
         }
-        let widths = responsive_widths(&self.settings.widths, width);
-        let mut src = None;
-        for &copy_width in &widths {
-            let job = Job {
-                crop: (0, 0, width, height),
-                width: copy_width,
-                height: scaled(height, copy_width, width),
-                format: Format::Webp,
-                quality: self.settings.quality,
-            };
-            let url = format!("/{}", self.want(path, image, job));
-            if !picture.srcset.is_empty() {
-                picture.srcset.push_str(", ");
-            }
-            let _ = write!(picture.srcset, "{url} {copy_width}w");
-            if src.is_none() && copy_width >= shown_width {
-                src = Some(url.clone());
-            }
-            if copy_width == *widths.last().expect("at least one width") && src.is_none() {
-                src = Some(url);
-            }
-        }
-        picture.src = src.expect("a copy for the largest width");
+        let copies: Vec<(u32, String)> = responsive_widths(&self.settings.widths, width)
+            .into_iter()
+            .map(|copy_width| {
+                let job = Job {
+                    crop: (0, 0, width, height),
+                    width: copy_width,
+                    height: scaled(height, copy_width, width),
+                    format: Format::Webp,
+                    quality: self.settings.quality,
+                };
+                (copy_width, format!("/{}", self.want(path, image, job)))
+            })
+            .collect();
+        picture.srcset = copies
+            .iter()
+            .map(|(copy_width, url)| format!("{url} {copy_width}w"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // For browsers that ignore srcset: the smallest copy as wide as the image is shown, else the largest.
+        let (_, src) = copies
+            .iter()
+            .find(|(copy_width, _)| *copy_width >= shown_width)
+            .or(copies.last())
+            .expect("an image has at least one copy");
+        picture.src.clone_from(src);
         Some(picture)
     }
 
