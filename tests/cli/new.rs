@@ -28,6 +28,11 @@ fn init_makes_a_site_that_builds() {
             .join("themes/default/templates/base.html")
             .is_file()
     );
+    // What the build and the server make stays out of git: the output, the image cache, inquiries.
+    let ignored = std::fs::read_to_string(site_dir.join(".gitignore")).unwrap();
+    for line in ["/public", "/.iopsite", "/data"] {
+        assert!(ignored.lines().any(|l| l == line), "{line} in {ignored}");
+    }
 }
 
 #[test]
