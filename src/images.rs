@@ -38,6 +38,10 @@ pub const COPIES_FOLDER: &str = "processed_images";
 /// well inside a 4 GiB machine.
 const DECODE_BUDGET: u64 = 1 << 30;
 
+/// Goes into every cache key with iopsite's version: raise it whenever a change here makes different bytes from the
+/// same image and settings, so that no build publishes a copy made the old way.
+const PROCESSING_REVISION: u32 = 2;
+
 /// A raster image the site publishes.
 #[derive(Debug, Clone)]
 pub struct Image {
@@ -543,7 +547,12 @@ fn clean_entry(image: &Image) -> String {
 }
 
 fn copy_key(hash: &str, job: &Job) -> String {
-    hex_key(&format!("{}|{hash}|{job:?}", env!("CARGO_PKG_VERSION")))
+    hex_key(&format!("{}|{hash}|{job:?}", revision()))
+}
+
+/// What made a cache entry: iopsite's version and the processing revision.
+fn revision() -> String {
+    format!("{}+{PROCESSING_REVISION}", env!("CARGO_PKG_VERSION"))
 }
 
 fn hex_key(text: &str) -> String {

@@ -17,6 +17,8 @@ pub(super) struct Decoded {
     width: u32,
     height: u32,
     alpha: bool,
+    /// The color profile (a phone's photos are often Display P3): WebP copies carry it, so colors stay as shot.
+    icc: Option<Vec<u8>>,
 }
 
 /// What to make of a decoded image.
@@ -49,6 +51,7 @@ pub(super) fn decode(bytes: &[u8], header: &Header) -> Result<Decoded, String> {
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(damaged)?;
     let orientation = decoder.orientation().map_err(damaged)?;
+    let icc = decoder.icc_profile().ok().flatten().filter(|icc| !icc.is_empty());
     let mut image = DynamicImage::from_decoder(decoder).map_err(damaged)?;
     image.apply_orientation(orientation);
     let (width, height) = (image.width(), image.height());
@@ -63,6 +66,7 @@ pub(super) fn decode(bytes: &[u8], header: &Header) -> Result<Decoded, String> {
         width,
         height,
         alpha,
+        icc,
     })
 }
 
@@ -102,7 +106,11 @@ impl Decoded {
             resized = target.into_vec();
             &resized
         };
-        encode(pixels, job, self.alpha)
+        let encoded = encode(pixels, job, self.alpha)?;
+        Ok(match (&self.icc, job.format) {
+            (Some(icc), Format::Webp) => with_color_profile(encoded, icc),
+            _ => encoded,
+        })
     }
 }
 
@@ -136,6 +144,16 @@ fn encode(pixels: &[u8], job: &Job, alpha: bool) -> Result<Vec<u8>, String> {
         }
     }
     Ok(out)
+}
+
+/// A WebP file with an ICC color profile added (its header's flags updated to say so).
+fn with_color_profile(webp: Vec<u8>, icc: &[u8]) -> Vec<u8> {
+    use img_parts::ImageICC as _;
+    let Ok(mut parsed) = img_parts::webp::WebP::from_bytes(webp.clone().into()) else {
+        return webp;
+    };
+    parsed.set_icc_profile(Some(img_parts::Bytes::copy_from_slice(icc)));
+    parsed.encoder().bytes().to_vec()
 }
 
 /// RGBA composited over white, as RGB (JPEG has no transparency).

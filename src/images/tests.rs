@@ -328,3 +328,29 @@ fn metadata_is_found_in_each_format_and_not_in_clean_files() {
     assert!(metadata_in(&gif).is_some());
     assert_eq!(metadata_in(b"<html>"), None);
 }
+
+#[test]
+fn webp_copies_keep_the_color_profile() {
+    let jpeg = encoded(image::ImageFormat::Jpeg, 40, 30);
+    let mut with = jpeg[..2].to_vec();
+    let profile = b"ICC_PROFILE\0\x01\x01a display profile";
+    with.extend_from_slice(&[0xFF, 0xE2, 0, u8::try_from(profile.len() + 2).unwrap()]);
+    with.extend_from_slice(profile);
+    with.extend_from_slice(&jpeg[2..]);
+    let header = probe::probe(&with, "p.jpg", MP).unwrap();
+    let decoded = process::decode(&with, &header).unwrap();
+    let job = Job {
+        crop: (0, 0, 40, 30),
+        width: 20,
+        height: 15,
+        format: Format::Webp,
+        quality: 75,
+    };
+    let copy = decoded.make(&job).unwrap();
+    let parsed = img_parts::webp::WebP::from_bytes(copy.clone().into()).unwrap();
+    let icc = img_parts::ImageICC::icc_profile(&parsed).unwrap();
+    assert_eq!(&icc[..], b"a display profile");
+    let back = image::load_from_memory(&copy).unwrap();
+    assert_eq!((back.width(), back.height()), (20, 15));
+    assert_eq!(super::strip::metadata_in(&copy), None);
+}
