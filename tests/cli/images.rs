@@ -635,3 +635,22 @@ fn check_reports_large_originals_unprocessed_images_with_metadata_and_unsafe_svg
         "{out}"
     );
 }
+
+#[test]
+fn progress_shows_on_a_terminal_and_not_in_a_log() {
+    let site = site_with_photos();
+    let logged = site.run(&["build"]);
+    logged.success();
+    assert!(!logged.stderr().contains("image"), "{}", logged.stderr());
+    fs::remove_dir_all(site.root().join(".iopsite/cache")).unwrap();
+    // `script` (util-linux) runs the build on a pseudo-terminal, as when staff type the command.
+    let command = format!("{} build --root {}", crate::support::binary(), site.root().display());
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("`script` from util-linux runs the build on a terminal");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Making image sizes: 5/5"), "{text}");
+    assert!(text.contains("Removing metadata from images: 2/2"), "{text}");
+}
