@@ -5,8 +5,10 @@
 #
 #   scripts/bench-images.sh
 #   RUNS=3 COUNT=20 scripts/bench-images.sh
+#   SERIES=warm scripts/bench-images.sh     # only the rebuilds (the cold series takes minutes a round)
 #
-# Settings (environment): RUNS (timed runs per command, default 5; one warm-up run comes first), COUNT (photos and
+# Settings (environment): SERIES (default "cold warm"), RUNS (timed runs per command, default 5; one warm-up run
+# comes first; the warm series runs each command 10 times a round), COUNT (photos and
 # pages, default 50), SEED (default 12: the photos are the same bytes for the same seed), BENCH_DIR (default a
 # folder in /dev/shm, a tmpfs, so the disk is out of the measurement).
 #
@@ -20,6 +22,7 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${RUNS:-5}"
+series_wanted="${SERIES:-cold warm}"
 count="${COUNT:-50}"
 seed="${SEED:-12}"
 
@@ -242,21 +245,26 @@ results="$work/results.md"
 # (a) Cold builds: nothing cached, no earlier output.
 export PREPARE_iopsite_cold="rm -rf $sites/iopsite/.iopsite $out/iopsite"
 export PREPARE_hugo_cold="rm -rf $sites/hugo/resources $out/hugo"
-# The reference comes first in each series: the last column is then "this ÷ Hugo" and "this ÷ without images".
-series "cold" \
-    "hugo-cold=hugo --quiet --ignoreCache -s $sites/hugo -d $out/hugo" \
-    "iopsite-cold=$iopsite build --root $sites/iopsite --output $out/iopsite"
-# Hugo's cold output, for the checks below (the iopsite output left by the last cold run is kept as it is).
-cp -a "$out/hugo" "$out/hugo-cold-output"
+if [[ " $series_wanted " == *" cold "* ]] || [ ! -d "$out/hugo-cold-output" ]; then
+    # The reference comes first in each series: the last column is then "this ÷ Hugo" and "this ÷ without images".
+    series "cold" \
+        "hugo-cold=hugo --quiet --ignoreCache -s $sites/hugo -d $out/hugo" \
+        "iopsite-cold=$iopsite build --root $sites/iopsite --output $out/iopsite"
+    # Hugo's cold output, for the checks below (the iopsite output left by the last cold run is kept as it is).
+    rm -rf "$out/hugo-cold-output"
+    cp -a "$out/hugo" "$out/hugo-cold-output"
+fi
 
 # (b) Rebuilds with the image cache warm, against the same site without images; Hugo's warm rebuild for reference.
 # Each writes over its own previous output, as in scripts/bench.sh.
 "$iopsite" build --root "$sites/plain" --output "$out/plain" >/dev/null
 hugo --quiet -s "$sites/hugo" -d "$out/hugo" >/dev/null
-PER_ROUND=10 series "warm" \
-    "iopsite-no-images=$iopsite build --root $sites/plain --output $out/plain" \
-    "iopsite-warm=$iopsite build --root $sites/iopsite --output $out/iopsite" \
-    "hugo-warm=hugo --quiet -s $sites/hugo -d $out/hugo"
+if [[ " $series_wanted " == *" warm "* ]]; then
+    PER_ROUND=10 series "warm" \
+        "iopsite-no-images=$iopsite build --root $sites/plain --output $out/plain" \
+        "iopsite-warm=$iopsite build --root $sites/iopsite --output $out/iopsite" \
+        "hugo-warm=hugo --quiet -s $sites/hugo -d $out/hugo"
+fi
 
 echo
 echo "== what each built (a warm rebuild reports 0 made):"

@@ -81,7 +81,16 @@ for page in / /contact/ /photo/; do
         }
       }
     }
-    const found = JSON.stringify(report.audits["largest-contentful-paint-element"] || {}).match(/"snippet":"((?:[^"\\]|\\.)*)"/);
-    if (found) console.log(`           LCP element: ${found[1].slice(0, 150)}`);
+    const snippet = (value) => {
+      if (!value || typeof value !== "object") return undefined;
+      if (typeof value.snippet === "string") return value.snippet;
+      for (const inner of Object.values(value)) {
+        const found = snippet(inner);
+        if (found) return found;
+      }
+      return undefined;
+    };
+    const element = snippet(report.audits["largest-contentful-paint-element"]);
+    if (element) console.log(`           LCP element: ${element.slice(0, 150)}`);
   ' "$work/report.json" "$page"
 done
