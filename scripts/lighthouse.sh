@@ -72,7 +72,7 @@ for page in / /contact/ /photo/; do
     const score = (id) => String(Math.round(report.categories[id].score * 100)).padStart(3);
     const lcp = (report.audits["largest-contentful-paint"].numericValue / 1000).toFixed(1);
     console.log(`${process.argv[2].padEnd(10)} performance ${score("performance")}  accessibility ${score("accessibility")}  best-practices ${score("best-practices")}  seo ${score("seo")}  LCP ${lcp} s`);
-    // What cost points, and the element that was the largest paint.
+    // What cost points.
     for (const [id, category] of Object.entries(report.categories)) {
       for (const ref of category.auditRefs) {
         const audit = report.audits[ref.id];
@@ -81,16 +81,5 @@ for page in / /contact/ /photo/; do
         }
       }
     }
-    const snippet = (value) => {
-      if (!value || typeof value !== "object") return undefined;
-      if (typeof value.snippet === "string") return value.snippet;
-      for (const inner of Object.values(value)) {
-        const found = snippet(inner);
-        if (found) return found;
-      }
-      return undefined;
-    };
-    const element = snippet(report.audits["largest-contentful-paint-element"]);
-    if (element) console.log(`           LCP element: ${element.slice(0, 150)}`);
   ' "$work/report.json" "$page"
 done
