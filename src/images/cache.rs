@@ -9,6 +9,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -16,9 +17,12 @@ use sha2::{Digest, Sha256};
 use super::probe::Header;
 
 /// The cache folder of a site.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Cache {
     dir: PathBuf,
+    /// The files in the folder, listed when first asked and kept up to date by [`Cache::store`] and
+    /// [`Cache::prune`]: one `read_dir` instead of a `stat` per entry (a rebuild with 50 photos asks for 250).
+    listing: OnceLock<Mutex<HashSet<String>>>,
 }
 
 /// What a source file was when it was last read: if its size, time and inode still match, its hash and header do.
@@ -61,7 +65,25 @@ impl Cache {
     pub fn of_site(root: &Path) -> Cache {
         Cache {
             dir: root.join(".iopsite").join("cache").join("images"),
+            listing: OnceLock::new(),
         }
+    }
+
+    fn listing(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.listing
+            .get_or_init(|| {
+                // No folder (a first build) or one that cannot be read: nothing is there, and all is made again.
+                let names = fs::read_dir(&self.dir)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Result::ok)
+                    .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+                    .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                    .collect();
+                Mutex::new(names)
+            })
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The file a cache entry is kept in.
@@ -71,7 +93,7 @@ impl Cache {
 
     /// Whether an entry is there.
     pub fn has(&self, name: &str) -> bool {
-        self.path(name).is_file()
+        self.listing().contains(name)
     }
 
     /// Keep `bytes` as entry `name`, whole or not at all.
@@ -80,6 +102,12 @@ impl Cache {
         let mut file = tempfile::NamedTempFile::with_prefix_in(".part-", &self.dir)?;
         file.write_all(bytes)?;
         file.persist(self.path(name)).map_err(|err| err.error)?;
+        if let Some(listing) = self.listing.get() {
+            listing
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(name.to_string());
+        }
         Ok(())
     }
 
@@ -110,6 +138,12 @@ impl Cache {
             let name = entry.file_name().to_string_lossy().into_owned();
             if name != SOURCES && !used.contains(&name) {
                 fs::remove_file(entry.path())?;
+                if let Some(listing) = self.listing.get() {
+                    listing
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .remove(&name);
+                }
                 removed += 1;
             }
         }
