@@ -40,7 +40,7 @@ const DECODE_BUDGET: u64 = 1 << 30;
 
 /// Goes into every cache key with iopsite's version: raise it whenever a change here makes different bytes from the
 /// same image and settings, so that no build publishes a copy made the old way.
-const PROCESSING_REVISION: u32 = 2;
+const PROCESSING_REVISION: u32 = 3;
 
 /// A raster image the site publishes.
 #[derive(Debug, Clone)]

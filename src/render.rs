@@ -24,6 +24,9 @@ pub enum Contents {
     Bytes(Vec<u8>),
     /// A file copied as it is.
     Copy(PathBuf),
+    /// A file copied as it is, whose output path names its content (an image copy: `processed_images/hall-<hash>.webp`),
+    /// so a file already at that path from an earlier build is this file.
+    Sealed(PathBuf),
 }
 
 /// One file of the built site.
@@ -158,7 +161,7 @@ fn render_with<T: Send>(
         .tera
         .global_context()
         .insert_value("feeds", lists.global_feeds());
-    let mut emitted: Vec<T> = copied(site.library.originals()?)
+    let mut emitted: Vec<T> = copied(site.library.originals()?, Contents::Copy)
         .into_par_iter()
         .map(&emit)
         .collect::<Result<_>>()?;
@@ -215,7 +218,7 @@ fn render_with<T: Send>(
         emitted.push(emit(file)?);
     }
     // Last: every page has asked for the image copies it shows.
-    let copies: Vec<T> = copied(site.library.copies()?)
+    let copies: Vec<T> = copied(site.library.copies()?, Contents::Sealed)
         .into_par_iter()
         .map(&emit)
         .collect::<Result<_>>()?;
@@ -419,12 +422,12 @@ fn not_found_page(templates: &Templates, site: &Site) -> Result<Option<OutputFil
 }
 
 /// Files copied into the output: (output path, file to copy).
-fn copied(files: Vec<(String, PathBuf)>) -> Vec<OutputFile> {
+fn copied(files: Vec<(String, PathBuf)>, kind: fn(PathBuf) -> Contents) -> Vec<OutputFile> {
     files
         .into_iter()
         .map(|(path, source)| OutputFile {
             path,
-            contents: Contents::Copy(source),
+            contents: kind(source),
         })
         .collect()
 }

@@ -101,6 +101,10 @@ impl Cache {
         fs::create_dir_all(&self.dir)?;
         let mut file = tempfile::NamedTempFile::with_prefix_in(".part-", &self.dir)?;
         file.write_all(bytes)?;
+        // A temporary file is private (0600), and a copy into the output keeps its mode: a web server running as
+        // another user could not read the published images.
+        file.as_file()
+            .set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))?;
         file.persist(self.path(name)).map_err(|err| err.error)?;
         if let Some(listing) = self.listing.get() {
             listing

@@ -295,3 +295,24 @@ fn a_failed_write_keeps_the_previous_output() {
     assert_eq!(tree(&out), pairs(&[("index.html", "good")]));
     assert_eq!(names_in(dir.path()), [".iopsite-spare-public", "public"]);
 }
+
+#[test]
+fn a_sealed_copy_the_spare_holds_is_trusted_by_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("copy.webp");
+    fs::write(&source, "pixels").unwrap();
+    let out = dir.path().join("public");
+    let sealed = || {
+        [OutputFile {
+            path: "processed_images/hall-0123.webp".into(),
+            contents: Contents::Sealed(source.clone()),
+        }]
+    };
+    write(&out, &sealed()).unwrap();
+    assert_eq!(tree(&out), pairs(&[("processed_images/hall-0123.webp", "pixels")]));
+    write(&out, &sealed()).unwrap();
+    // The spare now holds it: the name is the promise, so not even its size is looked at.
+    fs::write(&source, "other bytes under the same name").unwrap();
+    write(&out, &sealed()).unwrap();
+    assert_eq!(tree(&out), pairs(&[("processed_images/hall-0123.webp", "pixels")]));
+}

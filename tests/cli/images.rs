@@ -252,6 +252,11 @@ fn every_published_image_has_no_metadata() {
     for path in &published {
         assert_clean(path);
     }
+    // Readable by a web server running as another user.
+    for path in &published {
+        let mode = std::os::unix::fs::PermissionsExt::mode(&fs::metadata(path).unwrap().permissions());
+        assert_eq!(mode & 0o644, 0o644, "{} has mode {mode:o}", path.display());
+    }
     // The original keeps its pixels: same size, still a JPEG.
     let original = image::open(site.root().join("public/visit/entrance.jpg")).unwrap();
     assert_eq!((original.width(), original.height()), (1600, 1200));
