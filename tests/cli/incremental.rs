@@ -309,3 +309,49 @@ fn a_text_edit_renders_one_page_and_a_title_edit_the_whole_site() {
     let section = fs::read_to_string(out.join("guide/index.html")).unwrap();
     assert!(section.contains("Day one"), "{section}");
 }
+
+/// `check` while writing, through the real server: a save that adds a stigmatizing word renders that page alone,
+/// prints the finding once and shows it in the page's panel at its markdown line; the fix takes the panel away.
+#[test]
+fn a_saved_page_is_checked_and_its_panel_shows_the_finding_until_it_is_fixed() {
+    use crate::server::Server;
+    let site = site();
+    let server = Server::start(&site, &[]);
+    let (url, page) = ("/guide/first-day/", "content/guide/first-day.md");
+    let state = server.state(url);
+    assert!(!server.get(url).body.contains("iopsite-panel"));
+    let original = fs::read_to_string(site.root().join(page)).unwrap();
+    let line = original.lines().count() + 2;
+    append(site.root(), page, "\nEvery addict is welcome here.\n");
+    server.next_build(&state);
+    let answer = server.get(url);
+    answer
+        .has("<aside id=\"iopsite-panel\"")
+        .has("<summary>1 suggestion ")
+        .has(&format!("content/guide/first-day.md, line {line}"))
+        .has("person-first (warning)");
+    server.wait_for_output(&format!("{page}:{line}: warning: "));
+    server.wait_for_output("rebuilt 1 page in");
+    assert!(
+        !server
+            .get("/guide/schedule/")
+            .body
+            .contains("iopsite-panel")
+    );
+    // Saved again with the same finding: not printed again.
+    let state = server.state(url);
+    append(site.root(), page, "\nSee you soon.\n");
+    server.next_build(&state);
+    let state = server.state(url);
+    assert_eq!(server.stdout().matches("person-first").count(), 1);
+    fs::write(site.root().join(page), &original).unwrap();
+    server.next_build(&state);
+    assert!(!server.get(url).body.contains("iopsite-panel"));
+    server.wait_for_output(&format!("{page}: no suggestions left"));
+    let preview = fs::read_to_string(
+        site.root()
+            .join(".iopsite/preview/guide/first-day/index.html"),
+    )
+    .unwrap();
+    assert!(!preview.contains("iopsite-panel"));
+}
