@@ -349,7 +349,15 @@ impl Rebuilds {
         if !incremental {
             self.files = crate::check::writing::output_files(&options.output);
         }
-        self.check(shared, paths);
+        let mut saved = paths.to_vec();
+        if !incremental {
+            let shown = shared
+                .findings
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            saved.extend(shown.shown_files());
+        }
+        self.check(shared, &saved);
         let css_only = !changes.is_empty() && changes.iter().all(|c| c.stylesheet);
         bump(
             shared,
@@ -364,11 +372,15 @@ impl Rebuilds {
     /// `check` while writing: the saved pages' findings, for their panel and the terminal (printed when they
     /// changed).
     fn check(&mut self, shared: &Shared, paths: &[String]) {
-        let pages = paths
+        let mut pages: Vec<String> = paths
             .iter()
-            .filter(|p| p.starts_with("content/") && p.ends_with(".md"));
-        let (present, gone): (Vec<String>, Vec<String>) = pages
+            .filter(|p| p.starts_with("content/") && p.ends_with(".md"))
             .cloned()
+            .collect();
+        pages.sort();
+        pages.dedup();
+        let (present, gone): (Vec<String>, Vec<String>) = pages
+            .into_iter()
             .partition(|p| self.options.root.join(p).exists());
         let Some(site) = self.preview.site_mut() else {
             return;

@@ -49,6 +49,19 @@ impl Findings {
         lines
     }
 
+    /// The markdown files whose findings are shown now: a full rebuild (a template or config.toml changed, which
+    /// may change them) checks them again.
+    pub(crate) fn shown_files(&self) -> Vec<String> {
+        let mut files: Vec<String> = self
+            .printed
+            .iter()
+            .filter(|(_, findings)| !findings.is_empty())
+            .map(|(file, _)| file.clone())
+            .collect();
+        files.sort();
+        files
+    }
+
     /// The panel for the page at this URL path (`/faq/`, `/faq/index.html`), if it has findings.
     pub(crate) fn panel(&self, url_path: &str) -> Option<String> {
         let path = url_path.split(['?', '#']).next().unwrap_or(url_path);

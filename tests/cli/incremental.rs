@@ -355,3 +355,29 @@ fn a_saved_page_is_checked_and_its_panel_shows_the_finding_until_it_is_fixed() {
     .unwrap();
     assert!(!preview.contains("iopsite-panel"));
 }
+
+/// A full rebuild (here config.toml turning the rule off, with its reason) checks again the pages whose panel is
+/// shown.
+#[test]
+fn a_rule_turned_off_in_config_takes_the_panel_away() {
+    use crate::server::Server;
+    let site = site();
+    let server = Server::start(&site, &[]);
+    let (url, page) = ("/guide/schedule/", "content/guide/schedule.md");
+    let state = server.state(url);
+    append(site.root(), page, "\nWe guarantee a place.\n");
+    server.next_build(&state);
+    server
+        .get(url)
+        .has("claims (warning)")
+        .has("<summary>1 suggestion ");
+    let state = server.state(url);
+    append(
+        site.root(),
+        "config.toml",
+        "\n[check.ignore]\nclaims = \"this test site quotes promises on purpose\"\n",
+    );
+    server.next_build(&state);
+    assert!(!server.get(url).body.contains("iopsite-panel"));
+    server.wait_for_output(&format!("{page}: no suggestions left"));
+}
