@@ -23,7 +23,7 @@ echo "save → page served, median of $SAVES saves (release build, $(nproc) core
 for N in ${SIZES[@]}; do
   python3 ../shared/bench/gen_corpus.py --pages "$N" --out "$WORK/g$N" --flavor generic >/dev/null 2>&1
   python3 ../shared/bench/gen_corpus.py --pages "$N" --out "$WORK/h$N" --flavor hugo >/dev/null 2>&1
-  PAGE="$(cd "$WORK/g$N" && find content -name '*.md' ! -name '_index.md' | sort | head -1)"
+  PAGE="$(cd "$WORK/g$N" && find content -name '*.md' ! -name '_index.md' | sort | sed -n 1p)"
   python3 - "$BIN" "$WORK/g$N" "$WORK/h$N" "$PAGE" "$SAVES" "$N" <<'PY'
 import re, socket, statistics, subprocess, sys, threading, time, urllib.request
 binary, generic, hugo_site, page, saves, n = sys.argv[1:7]
