@@ -32,7 +32,7 @@ try:
     builds = []   # the rebuild times serve prints ("…: rebuilt N pages in X ms")
     def read_output():
         for line in server.stdout:
-            found = re.search(r"rebuilt \d+ pages in (\d+) ms", line)
+            found = re.search(r"rebuilt \d+ pages? in (\d+) ms", line)
             if found:
                 builds.append(int(found.group(1)))
     threading.Thread(target=read_output, daemon=True).start()

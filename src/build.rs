@@ -14,6 +14,8 @@ use crate::site::Site;
 use crate::templates::TemplateSources;
 use crate::{content, markdown, output, render, site};
 
+pub mod incremental;
+
 /// What to build and how.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {

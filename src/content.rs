@@ -182,7 +182,8 @@ pub fn relative_text<'p>(dir: &Path, path: &'p Path) -> Option<&'p str> {
         .then_some(text)
 }
 
-fn read_page(path: &Path, file: String) -> Result<SourcePage> {
+/// Read and parse one markdown file of `content/` (`file`: its path inside `content/`), as [`load`] does.
+pub(crate) fn read_page(path: &Path, file: String) -> Result<SourcePage> {
     let shown = Path::new("content").join(&file);
     let bytes = std::fs::read(path).map_err(|source| Error::Read {
         path: shown.clone(),

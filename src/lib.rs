@@ -22,7 +22,8 @@
 //! `render::lists` (part of `render`) renders the pagers, the `/tags/` pages and the feeds with them.
 //!
 //! `serve` runs `build` again on every saved change and serves the output folder with live reload; nothing else
-//! imports it. `check` comes last: it builds into a temporary folder and reads the built files back to report every
+//! imports it. `build::incremental` renders a saved page alone when it can be sure that gives what a full build
+//! would, and `check::writing` runs the page rules of `check` on the saved pages for serve's suggestions panel. `check` comes last: it builds into a temporary folder and reads the built files back to report every
 //! problem. `new` scaffolds sites and pages from files embedded in the binary. The command line lives in `cli`.
 //!
 //! The contact form adds two leaves that come before `config` (they import only `error`): `forms` (parse and

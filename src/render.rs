@@ -56,10 +56,11 @@ struct PageJob {
 
 /// The templates and page contexts of a good build, kept so that a server can render one page again at request
 /// time with extra variables (the contact page with the form's messages) without rebuilding the site. It knows
-/// nothing of HTTP: it turns a URL path and variables into HTML.
+/// nothing of HTTP: it turns a URL path and variables into HTML. Cloning it is cheap (shared templates and jobs).
+#[derive(Clone)]
 pub struct PageRenderer {
-    templates: Templates,
-    pages: HashMap<String, PageJob>,
+    templates: Arc<Templates>,
+    pages: Arc<HashMap<String, Arc<PageJob>>>,
 }
 
 impl PageRenderer {
@@ -70,6 +71,56 @@ impl PageRenderer {
         let mut context = job.context.clone();
         context.extend(extra);
         Some(self.templates.render(&job.template, &context, &job.shown))
+    }
+
+    /// The value of the page at `path` (`page` or `section`) as its template saw it.
+    pub fn page_value(&self, path: &str) -> Option<&tera::Value> {
+        let context = &self.pages.get(path)?.context;
+        context.get("page").or_else(|| context.get("section"))
+    }
+
+    /// Render the page at `path` again, exactly as the build did but with `value` as its `page` (or `section`), and
+    /// return its file's bytes with a renderer that keeps the new value. `None` when there is no page there.
+    pub fn render_again(
+        &self,
+        path: &str,
+        value: tera::Value,
+    ) -> Option<Result<(Vec<u8>, PageRenderer)>> {
+        let job = self.pages.get(path)?;
+        let mut context = job.context.clone();
+        let key = if context.contains_key("page") {
+            "page"
+        } else {
+            "section"
+        };
+        let length = value
+            .as_map()
+            .and_then(|fields| fields.get(&"content".into()))
+            .and_then(tera::Value::as_str)
+            .map_or(0, str::len);
+        context.insert_value(key, value);
+        let bytes =
+            match self
+                .templates
+                .render_bytes(&job.template, &context, &job.shown, length + 8192)
+            {
+                Ok(bytes) => bytes,
+                Err(err) => return Some(Err(err)),
+            };
+        let mut pages = (*self.pages).clone();
+        pages.insert(
+            path.to_string(),
+            Arc::new(PageJob {
+                template: job.template.clone(),
+                context,
+                shown: job.shown.clone(),
+            }),
+        );
+        let renderer = PageRenderer {
+            templates: Arc::clone(&self.templates),
+            pages: Arc::new(pages),
+        };
+        Some(Ok((bytes, renderer)))
     }
 }
 
@@ -202,7 +253,7 @@ fn render_with<T: Send>(
             Ok((done, job)) => {
                 emitted.push(done);
                 if let Some(job) = job {
-                    pages.insert(page.source.path.clone(), job);
+                    pages.insert(page.source.path.clone(), Arc::new(job));
                 }
             }
             Err(err) => errors.push(err),
@@ -223,7 +274,11 @@ fn render_with<T: Send>(
         .map(&emit)
         .collect::<Result<_>>()?;
     emitted.extend(copies);
-    Ok((emitted, PageRenderer { templates, pages }))
+    let pages = PageRenderer {
+        templates: Arc::new(templates),
+        pages: Arc::new(pages),
+    };
+    Ok((emitted, pages))
 }
 
 /// One page rendered: what `emit` returned and the page's job (or its error), and what the link check needs of its

@@ -101,6 +101,66 @@ impl<'a> Input<'a> {
         Ok(input)
     }
 
+    /// What the rules need to check only the pages `indexes` of a site built into `out`: their built files, and
+    /// the ids of the pages they link to with an `#anchor`. `files`: every file of the built site.
+    pub(crate) fn for_pages(
+        root: &'a Path,
+        site: &'a Site,
+        out: &Path,
+        indexes: &[usize],
+        files: HashSet<String>,
+    ) -> Result<Input<'a>> {
+        let by_output: HashMap<String, usize> = indexes
+            .iter()
+            .map(|&i| (output_of(&site.pages[i]), i))
+            .collect();
+        let mut input = Input {
+            site,
+            pages: Vec::new(),
+            styles: Vec::new(),
+            scripts: Vec::new(),
+            files,
+            ids: HashMap::new(),
+            config_text: read(&root.join("config.toml"), Path::new("config.toml"))?,
+            root: root.to_path_buf(),
+            out: out.to_path_buf(),
+            sources: Vec::new(),
+        };
+        for file in by_output.keys() {
+            input.add_file(out, &out.join(file), &by_output)?;
+        }
+        for file in input.anchored_targets() {
+            let text = read(&out.join(&file), &Path::new("public").join(&file))?;
+            input.ids.insert(file, ids(&Document::parse(&text)));
+        }
+        input.sources = sources(root, site, &input.config_text)?;
+        Ok(input)
+    }
+
+    /// The built HTML files that the loaded pages link to with an `#anchor`, whose ids are not loaded yet.
+    fn anchored_targets(&self) -> HashSet<String> {
+        let base_url = &self.site.config.base_url;
+        let mut targets = HashSet::new();
+        for built in &self.pages {
+            for (_, element) in built.doc.elements() {
+                for (_, address) in super::links::addresses(element) {
+                    let super::url::Target::Internal {
+                        path,
+                        fragment: Some(_),
+                    } = super::url::resolve(&built.file, address, base_url)
+                    else {
+                        continue;
+                    };
+                    if let Some(file) = super::url::exists(&self.files, &path) {
+                        targets.insert(file);
+                    }
+                }
+            }
+        }
+        targets.retain(|file| file.ends_with(".html") && !self.ids.contains_key(file));
+        targets
+    }
+
     fn add_file(
         &mut self,
         out: &Path,

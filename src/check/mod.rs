@@ -18,6 +18,7 @@ mod readability;
 mod rules;
 mod url;
 mod words;
+pub mod writing;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;

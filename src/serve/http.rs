@@ -25,6 +25,8 @@ pub(crate) enum Route {
     Script,
     /// The overlay's stylesheet.
     OverlayStyle,
+    /// The suggestions panel's stylesheet.
+    PanelStyle,
     /// A live-reload poll.
     Events(Poll),
     /// `POST /contact`: the contact form's endpoint (answered in `serve::contact`).
@@ -52,6 +54,7 @@ pub(crate) fn route(method: &Method, url: &str, live: bool) -> Route {
     match (method, path) {
         (Method::Get | Method::Head, "/__iopsite/livereload.js") if live => Route::Script,
         (Method::Get | Method::Head, "/__iopsite/overlay.css") if live => Route::OverlayStyle,
+        (Method::Get | Method::Head, "/__iopsite/panel.css") if live => Route::PanelStyle,
         (Method::Get, "/__iopsite/events") if live => Route::Events(Poll::parse(query)),
         (Method::Post, "/contact") => Route::Contact,
         (_, "/staff") => Route::Staff,
@@ -173,6 +176,7 @@ pub(crate) fn handle(mut request: Request, shared: &Arc<Shared>) {
     let response = match route {
         Route::Script => text(200, "text/javascript; charset=utf-8", livereload::SCRIPT),
         Route::OverlayStyle => text(200, "text/css; charset=utf-8", overlay::STYLE),
+        Route::PanelStyle => text(200, "text/css; charset=utf-8", super::panel::STYLE),
         Route::MethodNotAllowed => method_not_allowed(),
         Route::Contact => {
             // What a person wrote may be in the answer: never cached anywhere.
@@ -208,7 +212,10 @@ fn site(request: &Request, shared: &Shared) -> ResponseBox {
     }
     let _site = shared.reading();
     match resolve(&shared.output, request.url()) {
-        Resolved::File(path) => file(&path, 200, shared, &status.problems),
+        Resolved::File(path) => {
+            let panel = shared.panel(request.url());
+            file(&path, 200, shared, &status.problems, panel.as_deref())
+        }
         Resolved::Redirect(to) => redirect(&to),
         Resolved::BadRequest => text(400, "text/plain; charset=utf-8", "Bad request\n"),
         Resolved::NotFound => not_found(shared, &status.problems),
@@ -217,13 +224,20 @@ fn site(request: &Request, shared: &Shared) -> ResponseBox {
 
 fn not_found(shared: &Shared, problems: &[overlay::Problem]) -> ResponseBox {
     match resolve(&shared.output, "/404.html") {
-        Resolved::File(path) => file(&path, 404, shared, problems),
+        Resolved::File(path) => file(&path, 404, shared, problems, None),
         _ => text(404, "text/plain; charset=utf-8", "Not found\n"),
     }
 }
 
-/// A file from disk; HTML gets the live-reload script (and the overlay while the last build failed).
-fn file(path: &Path, status: u16, shared: &Shared, problems: &[overlay::Problem]) -> ResponseBox {
+/// A file from disk; HTML gets the live-reload script (and the overlay while the last build failed, and the
+/// suggestions `panel` of its page when it has one).
+fn file(
+    path: &Path,
+    status: u16,
+    shared: &Shared,
+    problems: &[overlay::Problem],
+    panel: Option<&str>,
+) -> ResponseBox {
     let content_type = content_type(path);
     let (Some(live), true) = (&shared.live, content_type.starts_with("text/html")) else {
         return match fs::File::open(path) {
@@ -242,6 +256,9 @@ fn file(path: &Path, status: u16, shared: &Shared, problems: &[overlay::Problem]
         .is_err()
     {
         return text(404, "text/plain; charset=utf-8", "Not found\n");
+    }
+    if let Some(panel) = panel {
+        html = super::panel::inject(&html, panel);
     }
     text(
         status,

@@ -16,6 +16,7 @@ mod contact;
 mod http;
 mod livereload;
 mod overlay;
+mod panel;
 mod staff;
 mod watch;
 
@@ -27,6 +28,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
 
+use crate::build::incremental::{Preview, Rebuilt};
 use crate::build::{BuildOptions, Built, build_keeping_pages};
 use crate::config::Config;
 use crate::notify::Notifier;
@@ -79,6 +81,8 @@ pub(crate) struct Shared {
     /// Held for reading while a file is found and opened, for writing while a build swaps the output folder.
     site: RwLock<()>,
     status: RwLock<Arc<Status>>,
+    /// What `check` says about the pages saved since the server started.
+    findings: RwLock<panel::Findings>,
 }
 
 impl Shared {
@@ -90,6 +94,14 @@ impl Shared {
     /// The security headers every response carries.
     pub(crate) fn headers(&self) -> Vec<(&'static str, String)> {
         self.status().headers.clone()
+    }
+
+    /// The suggestions panel of the page at this address, if `check` found something on it.
+    pub(crate) fn panel(&self, url: &str) -> Option<String> {
+        self.findings
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .panel(url)
     }
 
     /// Hold off rebuilds while a file is found and opened.
@@ -105,6 +117,7 @@ impl Shared {
             contact: contact::ContactState::default(),
             staff: std::sync::OnceLock::new(),
             site: RwLock::new(()),
+            findings: RwLock::default(),
             status: RwLock::new(Arc::new(Status {
                 headers: crate::render::security_headers(&Config::default()),
                 ..Status::default()
@@ -163,9 +176,10 @@ pub fn serve(options: &ServeOptions) -> anyhow::Result<()> {
     }
     if options.watch {
         let watcher = SiteWatcher::new(&build_options.root)?;
-        rebuild(&shared, &build_options, &[]);
+        let mut rebuilds = Rebuilds::new(build_options);
+        rebuilds.run(&shared, &[]);
         start_workers(&server, &shared);
-        start_watching(watcher, &shared, build_options);
+        start_watching(watcher, &shared, rebuilds);
     } else {
         let Built {
             summary,
@@ -279,57 +293,128 @@ fn start_workers(server: &Arc<tiny_http::Server>, shared: &Arc<Shared>) {
     }
 }
 
-fn start_watching(watcher: SiteWatcher, shared: &Arc<Shared>, options: BuildOptions) {
+fn start_watching(watcher: SiteWatcher, shared: &Arc<Shared>, mut rebuilds: Rebuilds) {
     let shared = Arc::clone(shared);
-    std::thread::spawn(move || watcher.run(|changes| rebuild(&shared, &options, changes)));
+    std::thread::spawn(move || watcher.run(|changes| rebuilds.run(&shared, changes)));
 }
 
-/// One full rebuild: build (holding the site lock), record the outcome, then tell the browsers.
-fn rebuild(shared: &Shared, options: &BuildOptions, changes: &[Change]) {
-    let before = shared.status();
-    let result = {
-        let _writing = shared.site.write().unwrap_or_else(PoisonError::into_inner);
-        build_keeping_pages(options)
-    };
-    let what = describe(&options.root, changes);
-    match result {
-        Ok(Built {
+/// The rebuilds of a watching server: what the last good build read, and the files it wrote (for `check`).
+struct Rebuilds {
+    options: BuildOptions,
+    preview: Preview,
+    files: std::collections::HashSet<String>,
+}
+
+impl Rebuilds {
+    fn new(options: BuildOptions) -> Rebuilds {
+        Rebuilds {
+            preview: Preview::new(options.clone()),
+            options,
+            files: std::collections::HashSet::new(),
+        }
+    }
+
+    /// One rebuild (holding the site lock; only what the changes touch when that is known), record the outcome,
+    /// check the saved pages, then tell the browsers.
+    fn run(&mut self, shared: &Shared, changes: &[Change]) {
+        let paths: Vec<String> = changes.iter().map(|c| c.path.clone()).collect();
+        let result = {
+            let _writing = shared.site.write().unwrap_or_else(PoisonError::into_inner);
+            self.preview.rebuild(&paths)
+        };
+        match result {
+            Ok(rebuilt) => self.built(shared, changes, &paths, rebuilt),
+            Err(err) => failed(shared, &self.options, changes, &err),
+        }
+        let _ = std::io::stdout().flush();
+    }
+
+    fn built(&mut self, shared: &Shared, changes: &[Change], paths: &[String], rebuilt: Rebuilt) {
+        let before = shared.status();
+        let options = &self.options;
+        let Rebuilt {
             summary,
             pages,
             config,
             leftover,
-            held,
-        }) => {
-            record_good_build(shared, options, &config, pages);
-            let (pages, ms) = (summary.pages, summary.elapsed.as_millis());
-            match &what {
-                Some(what) => println!("{what}: rebuilt {pages} pages in {ms} ms"),
-                None => println!("Built {pages} pages in {ms} ms"),
-            }
-            let css_only = !changes.is_empty() && changes.iter().all(|c| c.stylesheet);
-            bump(
-                shared,
-                css_only && before.built && before.problems.is_empty(),
-            );
-            // Only now, with the browsers told: removing the previous output and freeing the site's pages can take
-            // longer than the build.
-            if let Err(err) = leftover.remove() {
-                eprintln!("warning: {err:#}");
-            }
-            drop(held);
+            incremental,
+        } = rebuilt;
+        record_good_build(shared, options, &config, pages);
+        let (pages, ms) = (summary.pages, summary.elapsed.as_millis());
+        match (describe(&options.root, changes), incremental) {
+            (Some(what), true) => println!("{what}: rebuilt 1 page in {ms} ms (only it changed)"),
+            (Some(what), false) => println!("{what}: rebuilt {pages} pages in {ms} ms"),
+            (None, _) => println!("Built {pages} pages in {ms} ms"),
         }
-        Err(err) => {
-            let problems = overlay::problems(&err);
-            print_problems(what.as_deref(), &problems, before.built);
-            shared.set_status(Status {
-                built: before.built,
-                problems,
-                headers: before.headers.clone(),
-            });
-            bump(shared, false);
+        if !incremental {
+            self.files = crate::check::writing::output_files(&options.output);
+        }
+        let mut saved = paths.to_vec();
+        if !incremental {
+            let shown = shared
+                .findings
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            saved.extend(shown.shown_files());
+        }
+        self.check(shared, &saved);
+        let css_only = !changes.is_empty() && changes.iter().all(|c| c.stylesheet);
+        bump(
+            shared,
+            css_only && before.built && before.problems.is_empty(),
+        );
+        // Only now, with the browsers told: removing the previous output can take longer than the build.
+        if let Some(Err(err)) = leftover.map(crate::output::Leftover::remove) {
+            eprintln!("warning: {err:#}");
         }
     }
-    let _ = std::io::stdout().flush();
+
+    /// `check` while writing: the saved pages' findings, for their panel and the terminal (printed when they
+    /// changed).
+    fn check(&mut self, shared: &Shared, paths: &[String]) {
+        let mut pages: Vec<String> = paths
+            .iter()
+            .filter(|p| p.starts_with("content/") && p.ends_with(".md"))
+            .cloned()
+            .collect();
+        pages.sort();
+        pages.dedup();
+        let (present, gone): (Vec<String>, Vec<String>) = pages
+            .into_iter()
+            .partition(|p| self.options.root.join(p).exists());
+        let Some(site) = self.preview.site_mut() else {
+            return;
+        };
+        let (root, output) = (&self.options.root, &self.options.output);
+        let checked =
+            crate::check::writing::check_pages(root, site, output, &present, self.files.clone());
+        match checked {
+            Ok(checked) => {
+                let mut findings = shared
+                    .findings
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner);
+                for line in findings.update(checked, &gone) {
+                    println!("{line}");
+                }
+            }
+            Err(err) => eprintln!("warning: the saved page could not be checked: {err:#}"),
+        }
+    }
+}
+
+/// After a failed build: print the problems, keep serving the last good site with the overlay, tell the browsers.
+fn failed(shared: &Shared, options: &BuildOptions, changes: &[Change], err: &crate::Error) {
+    let before = shared.status();
+    let what = describe(&options.root, changes);
+    let problems = overlay::problems(err);
+    print_problems(what.as_deref(), &problems, before.built);
+    shared.set_status(Status {
+        built: before.built,
+        problems,
+        headers: before.headers.clone(),
+    });
+    bump(shared, false);
 }
 
 fn bump(shared: &Shared, css_only: bool) {

@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod contact;
 mod images;
+mod incremental;
 mod iop_site;
 mod new;
 mod notify;
