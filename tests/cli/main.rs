@@ -7,6 +7,7 @@ mod check;
 mod contact;
 mod images;
 mod iop_site;
+mod languages;
 mod new;
 mod notify;
 mod parallel;
