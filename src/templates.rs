@@ -79,6 +79,13 @@ impl TemplateSources {
         reads::may_read(self.sources.values().map(|(_, text)| text.as_str()), fields)
     }
 
+    /// Every template: its file (relative to the site root) and its text, by name.
+    pub fn files(&self) -> impl Iterator<Item = (&Path, &str)> {
+        self.sources
+            .values()
+            .map(|(file, text)| (file.as_path(), text.as_str()))
+    }
+
     /// Whether the templates read no page's markdown but the one being rendered ([`reads`]).
     pub fn read_only_own_markdown(&self) -> bool {
         reads::only_own_markdown(self.sources.values().map(|(_, text)| text.as_str()))

@@ -435,3 +435,183 @@ fn the_spanish_form_answers_in_spanish() {
     assert_eq!(missing.status, 404);
     missing.has("<h1>No encontramos la página</h1>");
 }
+
+/// The page's own text: its rendered markdown, without the theme's words around it.
+fn prose(html: &str) -> &str {
+    let start = html.find("<div class=\"prose\">").expect("a prose block");
+    let rest = &html[start..];
+    let end = ["</article>", "<section class=\"reach-out\""]
+        .iter()
+        .filter_map(|end| rest.find(end))
+        .min()
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+#[test]
+fn the_iop_sites_spanish_pages_are_fairly_easy_to_read_and_marked_unreviewed() {
+    let site = SiteTest::iop_site();
+    site.run(&["build"]).success();
+    let spanish: Vec<String> = html_files(&site)
+        .into_iter()
+        .filter(|file| {
+            file.starts_with("es/") && !file.ends_with("404.html") && !file.contains("/page/")
+        })
+        .collect();
+    assert_eq!(spanish.len(), 15, "{spanish:?}");
+    let mut scores = Vec::new();
+    for file in &spanish {
+        let html = site.public(file);
+        if let Some(score) = iopsite::check::inflesz_of_html(prose(&html)) {
+            scores.push((file.clone(), score.round()));
+        }
+    }
+    let hard: Vec<_> = scores
+        .iter()
+        .filter(|(_, score)| *score < iopsite::check::INFLESZ_AIM)
+        .collect();
+    assert!(
+        hard.is_empty(),
+        "below INFLESZ 65: {hard:?} (all: {scores:?})"
+    );
+    assert!(
+        scores.len() >= 12,
+        "most pages are long enough to score: {scores:?}"
+    );
+    // Every Spanish page is marked as not yet reviewed by a qualified translator, and says so in `check`.
+    let check = site.run(&["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&check.stdout()).unwrap();
+    let unreviewed = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["rule"] == "translation-review")
+        .count();
+    assert_eq!(unreviewed, 15, "every .es.md file");
+    let other: Vec<_> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["rule"] != "translation-review")
+        .collect();
+    assert!(other.is_empty(), "{other:#?}");
+}
+
+/// The problems of `iopsite check --format json` as `path:line: level [rule]`, and their messages.
+fn checked(site: &SiteTest) -> (Vec<String>, Vec<String>) {
+    let run = site.run(&["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let problems = report["problems"].as_array().unwrap();
+    let places = problems
+        .iter()
+        .map(|p| {
+            let line = p["line"]
+                .as_u64()
+                .map(|l| format!(":{l}"))
+                .unwrap_or_default();
+            format!(
+                "{}{line}: {} [{}]",
+                p["path"].as_str().unwrap(),
+                p["level"].as_str().unwrap(),
+                p["rule"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let messages = problems
+        .iter()
+        .map(|p| p["message"].as_str().unwrap().to_string())
+        .collect();
+    (places, messages)
+}
+
+#[test]
+fn check_reads_spanish_pages_with_spanish_rules() {
+    let site = SiteTest::fixture("languages");
+    site.write(
+        "content/guide/start.es.md",
+        "+++\ntitle = \"Empezar\"\ndescription = \"El primer paso.\"\nslug = \"empezar\"\ntranslation_reviewed = false\n+++\n\n\
+         Un adicto puede dejar de consumir.\n\n\
+         Nuestro programa de rehabilitación multidisciplinaria proporciona intervenciones psicoterapéuticas \
+         individualizadas, fundamentadas en evidencia científica contemporánea, considerando simultáneamente \
+         determinantes socioeconómicos, características neuropsicológicas, comorbilidades psiquiátricas \
+         concomitantes y particularidades culturales específicas de cada participante, con el propósito de \
+         optimizar resultados terapéuticos sostenibles a largo plazo mediante metodologías interdisciplinarias \
+         rigurosamente evaluadas por profesionales especializados.\n\n\
+         Le ofrecemos la cura garantizada.\n",
+    );
+    let (places, messages) = checked(&site);
+    assert_eq!(
+        places,
+        [
+            "content/guide/start.es.md:5: warning [translation-review]",
+            "content/guide/start.es.md:8: warning [person-first]",
+            "content/guide/start.es.md:10: warning [readability]",
+            "content/guide/start.es.md:12: warning [claims]",
+            "content/guide/start.es.md:12: warning [claims]",
+            "content/only-english.md: info [translation]",
+            "content/privacy.md: info [translation]",
+            "content/solo-espanol.es.md: info [translation]",
+            // The fixture's own test of `trans`: a word only English has, and a word no language has.
+            "templates/partials/review.html:2: warning [theme-words]",
+            "templates/partials/review.html:2: warning [theme-words]",
+        ]
+    );
+    let all = messages.join("\n");
+    assert!(all.contains("“adicto” is a label that stigmatizes people: say “persona con un trastorno por consumo de sustancias”"), "{all}");
+    assert!(
+        all.contains(
+            "on the INFLESZ scale (Szigriszt-Pazos): below 55 is hard for patients to read"
+        ),
+        "{all}"
+    );
+    assert!(all.contains("this page is not yet in Español (es): to translate it, write content/only-english.es.md"), "{all}");
+    assert!(
+        !all.contains("grade"),
+        "the English grade is not used on Spanish text: {all}"
+    );
+    // Text output: infos are counted, not listed; they never fail a check, even with --strict.
+    let run = site.run(&["check"]);
+    assert!(!run.stdout().contains("[translation]"), "{}", run.stdout());
+    assert!(run.stdout().ends_with("iopsite check passed: 0 errors, 7 warnings in 17 pages (3 pages not yet translated: see --format json)\n"), "{}", run.stdout());
+}
+
+#[test]
+fn a_theme_word_missing_in_spanish_is_a_warning_at_the_template_line() {
+    let site = SiteTest::fixture("languages");
+    site.write(
+        "templates/partials/review.html",
+        "<p>{{ trans(key=\"fallback_word\") }}</p>\n<p>{{ trans(key=\"nobody_has_this\") }}</p>\n",
+    );
+    let (places, messages) = checked(&site);
+    let words: Vec<_> = places
+        .iter()
+        .zip(&messages)
+        .filter(|(place, _)| place.contains("[theme-words]"))
+        .collect();
+    assert_eq!(
+        words,
+        [
+            (
+                &"templates/partials/review.html:1: warning [theme-words]".to_string(),
+                &"the theme's word `fallback_word` has no Español (es) text, so Español pages show the English one: add fallback_word = \"…\" under [languages.es.translations] in config.toml".to_string()
+            ),
+            (
+                &"templates/partials/review.html:2: warning [theme-words]".to_string(),
+                &"the theme's word `nobody_has_this` has no text in any language, so pages show `nobody_has_this` itself: add nobody_has_this = \"…\" under [translations] in config.toml (and under [languages.CODE.translations] for each other language)".to_string()
+            ),
+        ]
+    );
+    site.run(&["build"]).success();
+}
+
+#[test]
+fn translation_reviewed_must_be_true_or_false() {
+    let site = SiteTest::fixture("languages");
+    site.write(
+        "content/about.es.md",
+        "+++\ntitle = \"Quiénes somos\"\ndescription = \"x\"\ntranslation_reviewed = \"no\"\n+++\n",
+    );
+    site.run(&["build"])
+        .failure()
+        .stderr_has("error: content/about.es.md:4: ");
+}
