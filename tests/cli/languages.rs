@@ -615,3 +615,26 @@ fn translation_reviewed_must_be_true_or_false() {
         .failure()
         .stderr_has("error: content/about.es.md:4: ");
 }
+
+#[test]
+fn a_new_translation_starts_unreviewed() {
+    let site = SiteTest::fixture("languages");
+    site.run(&[
+        "new",
+        "content/only-english.es.md",
+        "--title",
+        "Solo en inglés",
+    ])
+    .success();
+    let text = std::fs::read_to_string(site.root().join("content/only-english.es.md")).unwrap();
+    assert!(text.contains("\ntranslation_reviewed = false\n"), "{text}");
+    site.run(&["build", "--drafts"]).success();
+    assert!(
+        site.public("only-english/index.html")
+            .contains("href=\"/es/only-english/\"")
+    );
+    site.run(&["new", "content/more.md", "--title", "More"])
+        .success();
+    let text = std::fs::read_to_string(site.root().join("content/more.md")).unwrap();
+    assert!(!text.contains("translation_reviewed"), "{text}");
+}
