@@ -157,6 +157,7 @@ enum Purpose {
 fn load(options: &BuildOptions, purpose: Purpose) -> Result<(Site, TemplateSources)> {
     let mut config = Config::load(&options.root.join("config.toml"), Path::new("config.toml"))?;
     config.apply(&options.overrides);
+    crate::languages::add_theme_strings(&options.root, &mut config)?;
     let mut content = content::load(&options.root, options.drafts);
     let (mut library, image_errors) = Library::scan(&options.root, &config, &content.assets);
     library.show_progress(options.progress);

@@ -11,9 +11,11 @@ use crate::error::{Error, Location, Result};
 
 mod feeds;
 mod images;
+mod languages;
 mod notify;
 pub use feeds::{FeedContent, TaxonomyConfig};
 pub use images::{ImagesConfig, WIDTH_MAX as IMAGE_WIDTH_MAX};
+pub use languages::{LanguageConfig, LanguageHelp, Tagline, is_language_code};
 pub use notify::{GROUP_SECONDS_MAX, Notify, SMTP_PASSWORD_ENV, SmtpSecurity, is_loopback};
 
 /// The site configuration, as written in `config.toml`.
@@ -52,6 +54,12 @@ pub struct Config {
     pub feed_limit: Option<usize>,
     /// What a feed entry holds: `summary` (the text before `<!-- more -->`, when there is one) or `full`.
     pub feed_content: FeedContent,
+    /// The theme's words in the default language (`trans(key=…)`), over the theme's own.
+    pub translations: BTreeMap<String, String>,
+    /// The other languages the site is published in (`[languages.es]`), by code.
+    pub languages: BTreeMap<String, LanguageConfig>,
+    /// The notice of free language assistance and its taglines.
+    pub language_help: LanguageHelp,
     /// Anything else the theme wants (`config.extra`).
     pub extra: BTreeMap<String, toml::Value>,
 }
@@ -279,6 +287,13 @@ impl Config {
         config.staff.check(text, shown)?;
         config.images.check(text, shown)?;
         feeds::check(&config.taxonomies, text, shown)?;
+        languages::check(
+            &config.language,
+            &config.languages,
+            &config.language_help,
+            text,
+            shown,
+        )?;
         Ok(config)
     }
 

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::error::{Error, Location, Result};
-use crate::forms::{FormView, Malformed, Values};
+use crate::forms::{FormView, Malformed, Message, Values};
 use crate::store::Store;
 
 /// The largest body accepted, in bytes.
@@ -132,7 +132,11 @@ impl Inbox {
         };
         if values.is_spam() {
             if !self.limit.take(client, Instant::now()) {
-                return Outcome::TooMany(self.too_many(Values::default()));
+                let lang = values.lang.clone();
+                return Outcome::TooMany(self.too_many(Values {
+                    lang,
+                    ..Values::default()
+                }));
             }
             return Outcome::Spam(self.spam.fetch_add(1, Ordering::Relaxed) + 1);
         }
@@ -146,20 +150,14 @@ impl Inbox {
         match self.store.append(&form) {
             Ok(id) => Outcome::Stored(id),
             Err(err) => {
-                let notice = format!(
-                    "Sorry: because of a problem on our side, your message was not sent. Please call us at {}, or try again in a few minutes.",
-                    self.phone
-                );
+                let notice = crate::forms::message(Message::NotStored(&self.phone), &values.lang);
                 Outcome::NotStored(FormView::with_values(values).with_notice(notice), err)
             }
         }
     }
 
     fn too_many(&self, values: Values) -> FormView {
-        let notice = format!(
-            "We have received several messages from your connection in the last few minutes, so we did not keep this one. Please call us at {}, or try again later.",
-            self.phone
-        );
+        let notice = crate::forms::message(Message::TooMany(&self.phone), &values.lang);
         FormView::with_values(values).with_notice(notice)
     }
 }

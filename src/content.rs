@@ -29,8 +29,12 @@ pub struct SourcePage {
     pub body: String,
     /// 1-based line of the body's first line in the file.
     pub body_line: usize,
-    /// URL path, always starting and ending with `/`: `/what-to-expect/therapy/`.
+    /// URL path, always starting and ending with `/`: `/what-to-expect/therapy/` (`/es/…` for a Spanish page).
     pub path: String,
+    /// The language written in the file's name (`faq.es.md` → `es`); `None` for the default language.
+    pub lang: Option<String>,
+    /// The file's path without its language (`faq.md` for `faq.es.md`): what a page and its translations share.
+    pub base: String,
 }
 
 impl SourcePage {
@@ -201,8 +205,13 @@ pub(crate) fn read_page(path: &Path, file: String) -> Result<SourcePage> {
     };
     let split = front_matter::split(&text).map_err(located)?;
     let front_matter = front_matter::parse(&split).map_err(located)?;
-    let is_section = file == "_index.md" || file.ends_with("/_index.md");
-    let path = url_path(&file, front_matter.slug.as_deref());
+    let (lang, base) = crate::languages::split_file(&file);
+    let lang = lang.map(str::to_string);
+    let is_section = base == "_index.md" || base.ends_with("/_index.md");
+    let mut path = url_path(&base, front_matter.slug.as_deref());
+    if let Some(lang) = &lang {
+        path = format!("/{lang}{path}");
+    }
     let front_matter_text = split.front_matter.to_string();
     let (front_matter_line, body_line) = (split.front_matter_line, split.body_line);
     // The body is the end of the text: keep the text's memory for it rather than copy it.
@@ -219,6 +228,8 @@ pub(crate) fn read_page(path: &Path, file: String) -> Result<SourcePage> {
         body,
         body_line,
         path,
+        lang,
+        base,
     })
 }
 

@@ -17,6 +17,8 @@ use crate::markdown::{Heading, Rendered};
 use crate::site::{Page, Site};
 use crate::templates::Lookup;
 
+pub mod languages;
+
 /// A heading of a page's table of contents, as templates see it (Zola's shape).
 #[derive(Serialize)]
 struct TocEntry {
@@ -77,6 +79,8 @@ struct PageFields<'a> {
     aliases: &'a [String],
     subsections: Vec<&'a str>,
     taxonomies: &'a std::collections::BTreeMap<String, Vec<String>>,
+    lang: &'a str,
+    translations: Vec<languages::Translation>,
 }
 
 /// All the values templates use, built once per build.
@@ -159,13 +163,19 @@ fn with_sections(site: &Site, plain: &[Value]) -> SiteValues {
         sections: AHashMap::with_capacity(sections),
         pages: AHashMap::with_capacity(site.pages.len() - sections),
         urls: AHashMap::with_capacity(site.pages.len()),
+        files: AHashMap::with_capacity(site.pages.len()),
         base_url: base.clone(),
         images: Some(std::sync::Arc::clone(&site.library)),
+        strings: crate::languages::Strings::new(&site.config),
+        default_lang: site.languages.default.clone(),
     };
     for (index, page) in site.pages.iter().enumerate() {
         lookup
             .urls
             .insert(page.source.file.clone(), page.source.path.clone());
+        lookup
+            .files
+            .insert(page.source.path.clone(), page.source.file.clone());
         if page.source.is_section {
             let members: Vec<Value> = page.pages.iter().map(|&i| plain[i].clone()).collect();
             pages[index] = with_field(&plain[index], "pages", Value::from(members.as_slice()));
@@ -190,11 +200,12 @@ fn with_sections(site: &Site, plain: &[Value]) -> SiteValues {
 /// Every page's [`breadcrumbs`] as a template value, one value for all the pages under the same sections.
 fn shared_breadcrumbs(site: &Site) -> Vec<Value> {
     let mut made: AHashMap<&[usize], Value> = AHashMap::new();
+    let strings = crate::languages::Strings::new(&site.config);
     site.pages
         .iter()
         .map(|page| {
             made.entry(&page.ancestors)
-                .or_insert_with(|| Value::from_serializable(&breadcrumbs(site, page)))
+                .or_insert_with(|| Value::from_serializable(&breadcrumbs(site, page, &strings)))
                 .clone()
         })
         .collect()
@@ -266,6 +277,8 @@ fn page_value(site: &Site, index: usize, content: &str) -> Value {
         aliases: &fm.aliases,
         subsections: files(&page.subsections),
         taxonomies: &fm.taxonomies,
+        lang: &page.lang,
+        translations: languages::translations(site, page),
     })
 }
 
@@ -296,6 +309,19 @@ fn globals(site: &Site) -> tera::Context {
     );
     globals.insert("menu", &site.menu);
     globals.insert("csp", &content_security_policy(config, false));
+    // Every language with its own name and home page, for themes; then the default language's `lang`, switcher
+    // and (empty) `alternates`, which each page replaces with its own.
+    let all: Vec<serde_json::Value> = site
+        .languages
+        .all
+        .iter()
+        .map(
+            |(code, name)| json!({ "lang": code, "name": name, "path": site.languages.home(code) }),
+        )
+        .collect();
+    globals.insert("languages", &all);
+    globals.insert("default_lang", &site.languages.default);
+    languages::add_for_language(site, &site.languages.default, &mut globals);
     // The contact form, empty; the server renders the form's page again with values and messages in its place.
     globals.insert("form", &crate::forms::FormView::blank());
     globals
@@ -369,7 +395,7 @@ pub fn json_ld(site: &Site, page: &Page) -> String {
     let config = &site.config;
     let fm = &page.source.front_matter;
     let url = permalink(&config.base_url, &page.source.path);
-    let data = if page.source.file == "_index.md" {
+    let data = if page.source.base == "_index.md" {
         let c = &config.center;
         json!({
             "@context": "https://schema.org", "@type": "MedicalClinic", "name": c.name, "url": url,
@@ -389,13 +415,21 @@ pub fn json_ld(site: &Site, page: &Page) -> String {
 }
 
 /// `{ title, path }` from the home page down to the page's section.
-fn breadcrumbs(site: &Site, page: &Page) -> Vec<HashMap<&'static str, String>> {
+fn breadcrumbs(
+    site: &Site,
+    page: &Page,
+    strings: &crate::languages::Strings,
+) -> Vec<HashMap<&'static str, String>> {
     page.ancestors
         .iter()
         .map(|&i| {
             let section = &site.pages[i].source;
-            let title = if section.file == "_index.md" {
-                "Home".to_string()
+            let title = if section.base == "_index.md" {
+                // The home page's crumb says "Home" in the page's language (the theme's `home` word).
+                strings
+                    .get(&page.lang, "home")
+                    .unwrap_or("Home")
+                    .to_string()
             } else {
                 section.title().to_string()
             };

@@ -10,8 +10,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+mod messages;
 mod view;
 
+pub use messages::{Message, text as message};
 pub use view::{FormView, SummaryItem};
 
 /// The longest message a person may send, in characters.
@@ -44,6 +46,9 @@ pub struct Values {
     /// The honeypot: people never see it, so anything in it came from a robot.
     #[serde(skip_serializing)]
     pub website: String,
+    /// The language of the page the form was sent from (a hidden field): the messages are in it (`es`: Spanish;
+    /// anything else: English).
+    pub lang: String,
 }
 
 /// Why a body is not a form at all (answered with 400, not with the form).
@@ -235,12 +240,16 @@ impl Values {
             message,
             consent: line(self.consent),
             website: line(self.website),
+            lang: line(self.lang),
         }
     }
 
     /// Check every field; all problems are reported at once.
     pub fn validate(self) -> Result<ContactForm, FormErrors> {
-        let mut errors = BTreeMap::new();
+        let mut errors = Errors {
+            found: BTreeMap::new(),
+            lang: &self.lang,
+        };
         check_name(&self, &mut errors);
         check_reach(&self, &mut errors);
         let preferred = choice(&self.preferred, Field::Preferred, &mut errors);
@@ -248,6 +257,7 @@ impl Values {
         let voicemail = choice(&self.voicemail, Field::Voicemail, &mut errors);
         let for_whom = choice(&self.for_whom, Field::ForWhom, &mut errors);
         check_rest(&self, &mut errors);
+        let errors = errors.found;
         if !errors.is_empty() {
             return Err(FormErrors {
                 values: self,
@@ -268,75 +278,62 @@ impl Values {
     }
 }
 
-fn check_name(values: &Values, errors: &mut BTreeMap<Field, String>) {
-    if values.name.is_empty() {
-        errors.insert(Field::Name, "Enter your name or a nickname.".into());
-    } else if values.name.chars().count() > NAME_MAX {
-        errors.insert(
-            Field::Name,
-            format!("Your name can be at most {NAME_MAX} characters long."),
-        );
+/// The messages found so far, in the form's language.
+struct Errors<'a> {
+    found: BTreeMap<Field, String>,
+    lang: &'a str,
+}
+
+impl Errors<'_> {
+    fn insert(&mut self, field: Field, message: Message<'_>) {
+        self.found.insert(field, messages::text(message, self.lang));
     }
 }
 
-fn check_reach(values: &Values, errors: &mut BTreeMap<Field, String>) {
+fn check_name(values: &Values, errors: &mut Errors<'_>) {
+    if values.name.is_empty() {
+        errors.insert(Field::Name, Message::NameMissing);
+    } else if values.name.chars().count() > NAME_MAX {
+        errors.insert(Field::Name, Message::NameTooLong);
+    }
+}
+
+fn check_reach(values: &Values, errors: &mut Errors<'_>) {
     if values.phone.is_empty() && values.email.is_empty() {
-        errors.insert(
-            Field::Phone,
-            "Enter a phone number or an email address, so we can reach you.".into(),
-        );
+        errors.insert(Field::Phone, Message::ReachMissing);
         return;
     }
     if !values.phone.is_empty() && !looks_like_phone(&values.phone) {
-        errors.insert(
-            Field::Phone,
-            "Enter a phone number with its area code, like 555 555 0100.".into(),
-        );
+        errors.insert(Field::Phone, Message::PhoneInvalid);
     }
     if !values.email.is_empty() && !looks_like_email(&values.email) {
-        errors.insert(
-            Field::Email,
-            "Enter an email address like name@example.com.".into(),
-        );
+        errors.insert(Field::Email, Message::EmailInvalid);
     }
 }
 
-fn check_preferred(
-    values: &Values,
-    preferred: Option<Preferred>,
-    errors: &mut BTreeMap<Field, String>,
-) {
+fn check_preferred(values: &Values, preferred: Option<Preferred>, errors: &mut Errors<'_>) {
     let message = match preferred {
         Some(Preferred::Call | Preferred::Text) if values.phone.is_empty() => {
-            "You chose a call or a text: enter your phone number too, or choose email."
+            Message::PreferredNeedsPhone
         }
-        Some(Preferred::Email) if values.email.is_empty() => {
-            "You chose email: enter your email address too, or choose a call or a text."
-        }
+        Some(Preferred::Email) if values.email.is_empty() => Message::PreferredNeedsEmail,
         _ => return,
     };
-    errors.entry(Field::Preferred).or_insert(message.into());
+    if !errors.found.contains_key(&Field::Preferred) {
+        errors.insert(Field::Preferred, message);
+    }
 }
 
-fn check_rest(values: &Values, errors: &mut BTreeMap<Field, String>) {
+fn check_rest(values: &Values, errors: &mut Errors<'_>) {
     if values.safe_times.chars().count() > LINE_MAX {
-        errors.insert(
-            Field::SafeTimes,
-            format!("Keep the safe times short: at most {LINE_MAX} characters."),
-        );
+        errors.insert(Field::SafeTimes, Message::SafeTimesTooLong);
     }
     let length = values.message.chars().count();
     if length > MESSAGE_MAX {
-        errors.insert(
-            Field::Message,
-            format!("Your message is {length} characters long. Make it 1,000 characters or fewer."),
-        );
+        errors.insert(Field::Message, Message::MessageTooLong(length));
     }
     if values.consent != "yes" {
-        errors.insert(
-            Field::Consent,
-            "Tick the box to agree that we may keep your answers to contact you.".into(),
-        );
+        errors.insert(Field::Consent, Message::ConsentMissing);
     }
 }
 
@@ -345,14 +342,14 @@ fn check_rest(values: &Values, errors: &mut BTreeMap<Field, String>) {
 fn choice<T: serde::de::DeserializeOwned>(
     value: &str,
     field: Field,
-    errors: &mut BTreeMap<Field, String>,
+    errors: &mut Errors<'_>,
 ) -> Option<T> {
     if value.is_empty() {
         return None;
     }
     let found = serde_json::from_value(serde_json::Value::String(value.into())).ok();
     if found.is_none() {
-        errors.insert(field, "Choose one of the answers shown.".into());
+        errors.insert(field, Message::UnknownChoice);
     }
     found
 }

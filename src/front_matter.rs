@@ -48,6 +48,9 @@ pub struct FrontMatter {
     pub paginate_by: Option<usize>,
     /// Sections only: make an Atom feed of the section's dated pages (`/resources/atom.xml`).
     pub generate_feeds: bool,
+    /// Translations only: `false` until a qualified translator has reviewed the page (`iopsite check` warns until
+    /// then); `true` once one has.
+    pub translation_reviewed: Option<bool>,
     /// `iopsite check` rules turned off for this page: rule name → reason.
     pub check: BTreeMap<String, String>,
     /// Anything else, for templates (`page.extra`).

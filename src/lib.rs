@@ -8,6 +8,13 @@
 //!   as data)                                            cmark)     sections)            templates see) sitemap…) + swap)
 //! ```
 //!
+//! Languages (Zola's conventions: `[languages.es]`, `page.es.md`, pages under `/es/`) are a field of the content
+//! model, not a second run of the pipeline. `languages` (after `config`, before `content`) knows the site's
+//! languages, their own names, which language a file name says, and the theme's words in each (`trans`); `site`
+//! (`site::translations`) gives every page its language and its translations; `context::languages` makes what
+//! templates see of them (`page.translations`, `hreflang` alternates, the language switcher); `render` adds them
+//! to the sitemap and makes a 404 page per language.
+//!
 //! `shortcodes` (after `markdown`, before `site`) loads `templates/shortcodes/` into a Tera of its own; the markdown
 //! stage finds the calls on the parser's events (`markdown::splice`) and `site` hands each one to it, so code blocks
 //! stay literal by design and `markdown` itself knows no Tera.
@@ -51,6 +58,7 @@ pub mod forms;
 pub mod front_matter;
 pub mod images;
 pub mod keys;
+pub mod languages;
 pub mod markdown;
 pub mod new;
 pub mod notify;

@@ -72,7 +72,12 @@ pub fn page(root: &Path, file: &Path, title: Option<&str>, today: &str) -> Resul
         .write(true)
         .create_new(true)
         .open(&path);
-    let text = front_matter(&title, today);
+    let mut text = front_matter(&title, today);
+    // A translation (`faq.es.md`) starts as not reviewed by a qualified translator; `iopsite check` warns until it is.
+    let name = inside.to_string_lossy();
+    if crate::languages::split_file(&name).0.is_some() {
+        text = text.replacen("draft = true\n", UNREVIEWED, 1);
+    }
     file.and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
         .map_err(|source| Error::Write {
             path: shown.clone(),
@@ -80,6 +85,10 @@ pub fn page(root: &Path, file: &Path, title: Option<&str>, today: &str) -> Resul
         })?;
     Ok(shown)
 }
+
+/// What a new translation's front matter says about its review.
+const UNREVIEWED: &str = "draft = true\n# Change to true only after a qualified translator has reviewed this page.\n\
+                          translation_reviewed = false\n";
 
 fn front_matter(title: &str, today: &str) -> String {
     let title = toml::Value::String(title.to_string());

@@ -61,6 +61,8 @@ struct PageJob {
 pub struct PageRenderer {
     templates: Arc<Templates>,
     pages: Arc<HashMap<String, Arc<PageJob>>>,
+    /// (URL path, language) → the URL path of that page's translation into it.
+    translations: Arc<HashMap<(String, String), String>>,
 }
 
 impl PageRenderer {
@@ -119,8 +121,16 @@ impl PageRenderer {
         let renderer = PageRenderer {
             templates: Arc::clone(&self.templates),
             pages: Arc::new(pages),
+            translations: Arc::clone(&self.translations),
         };
         Some(Ok((bytes, renderer)))
+    }
+
+    /// The URL path of the page at `path` in `lang` (`/contact/` in `es`: `/es/contacto/`), when it is translated.
+    pub fn translation(&self, path: &str, lang: &str) -> Option<&str> {
+        self.translations
+            .get(&(path.to_string(), lang.to_string()))
+            .map(String::as_str)
     }
 }
 
@@ -274,9 +284,21 @@ fn render_with<T: Send>(
         .map(&emit)
         .collect::<Result<_>>()?;
     emitted.extend(copies);
+    let translations = site
+        .pages
+        .iter()
+        .flat_map(|page| {
+            page.translations.iter().map(|&index| {
+                let other = &site.pages[index];
+                let key = (page.source.path.clone(), other.lang.clone());
+                (key, other.source.path.clone())
+            })
+        })
+        .collect();
     let pages = PageRenderer {
         templates: Arc::new(templates),
         pages: Arc::new(pages),
+        translations: Arc::new(translations),
     };
     Ok((emitted, pages))
 }
@@ -346,7 +368,9 @@ fn other_files(
     lists: &lists::Lists,
 ) -> Result<Vec<OutputFile>> {
     let mut files = Vec::new();
-    files.extend(not_found_page(templates, site)?);
+    for (lang, _) in &site.languages.all {
+        files.extend(not_found_page(templates, site, lang)?);
+    }
     files.extend(aliases(site)?);
     files.push(OutputFile::bytes(
         "sitemap.xml",
@@ -460,20 +484,25 @@ fn page_context(
     );
     context.insert_value("breadcrumbs", breadcrumbs.clone());
     context.insert("json_ld", &context::json_ld(site, page));
+    context::languages::add_to_page(site, page, &mut context);
     context
 }
 
-fn not_found_page(templates: &Templates, site: &Site) -> Result<Option<OutputFile>> {
+/// The 404 page in `lang`: `404.html` for the default language, `es/404.html` for Spanish, and so on.
+fn not_found_page(templates: &Templates, site: &Site, lang: &str) -> Result<Option<OutputFile>> {
     if !templates.has("404.html") {
         return Ok(None);
     }
+    let path = format!("{}404.html", site.languages.home(lang));
     let mut context = tera::Context::new();
-    context.insert("current_path", "/404.html");
-    context.insert("current_url", &format!("{}/404.html", site.config.base_url));
+    context.insert("current_path", &path);
+    context.insert("current_url", &format!("{}{path}", site.config.base_url));
     context.insert("breadcrumbs", &Vec::<()>::new());
     context.insert("json_ld", "");
-    let html = templates.render("404.html", &context, Path::new("404.html"))?;
-    Ok(Some(OutputFile::bytes("404.html", html)))
+    context::languages::add_for_language(site, lang, &mut context);
+    let file = path.trim_start_matches('/');
+    let html = templates.render("404.html", &context, Path::new(file))?;
+    Ok(Some(OutputFile::bytes(file, html)))
 }
 
 /// Files copied into the output: (output path, file to copy).
@@ -539,7 +568,7 @@ pub(crate) fn escape(text: &str) -> String {
 /// `sitemap.xml`: every published page, with the date it last changed.
 fn sitemap(root: &Path, site: &Site, lists: &[String]) -> String {
     let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
     );
     for page in &site.pages {
         let url = escape(&context::permalink(
@@ -549,6 +578,20 @@ fn sitemap(root: &Path, site: &Site, lists: &[String]) -> String {
         xml.push_str(&format!("  <url>\n    <loc>{url}</loc>\n"));
         if let Some(day) = last_modified(root, page) {
             xml.push_str(&format!("    <lastmod>{day}</lastmod>\n"));
+        }
+        // Each language's version of the page, itself included, as search engines ask.
+        for alternate in context::languages::alternates(site, page) {
+            xml.push_str(&format!(
+                "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
+                escape(&alternate.lang),
+                escape(&alternate.permalink)
+            ));
+        }
+        if let Some(url) = context::languages::x_default(site, page) {
+            xml.push_str(&format!(
+                "    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>\n",
+                escape(&url)
+            ));
         }
         xml.push_str("  </url>\n");
     }

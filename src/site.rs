@@ -35,6 +35,10 @@ pub struct Page {
     pub lower: Option<usize>,
     /// The page after this one in its section.
     pub higher: Option<usize>,
+    /// The page's language code (the default language's for a file without one in its name).
+    pub lang: String,
+    /// The same page in the site's other languages (same file name but for the language), in language order.
+    pub translations: Vec<usize>,
 }
 
 /// One entry of the main navigation.
@@ -59,8 +63,12 @@ pub struct Site {
     pub assets: Vec<Asset>,
     /// Every file published besides pages, with the images' copies.
     pub library: Arc<Library>,
-    /// Main navigation, ordered.
+    /// Main navigation of the default language, ordered.
     pub menu: Vec<MenuItem>,
+    /// Main navigation of each other language (by code), ordered.
+    pub menus: std::collections::BTreeMap<String, Vec<MenuItem>>,
+    /// The site's languages.
+    pub languages: crate::languages::Languages,
     /// Content file (`what-to-expect/therapy.md`) → index into `pages`.
     pub by_file: HashMap<String, usize>,
     /// Every page's URL path, in the order of `pages`.
@@ -159,13 +167,16 @@ pub fn assemble_deferred(
     if !content.errors.is_empty() {
         return assemble(config, content, library, wanted, shortcodes);
     }
-    let (site, _, _) = arranged(
+    let (site, _, errors) = arranged(
         config,
         content,
         library,
         Markdown::Deferred(wanted),
         shortcodes,
     );
+    if !errors.is_empty() {
+        return Err(Error::from_list(errors));
+    }
     Ok(site)
 }
 
@@ -191,8 +202,15 @@ fn arranged(
         .collect();
     // In parallel: a page is 768 bytes to move, and this runs before any page renders.
     let mut pages: Vec<Page> = sources.into_par_iter().map(Page::new).collect();
+    let languages = crate::languages::Languages::new(&config);
+    let mut errors = errors;
+    errors.extend(translations::link(&mut pages, &languages, &by_file));
     arrange(&mut pages, &by_file);
-    let menu = menu(&pages);
+    let menus = languages.all[1..]
+        .iter()
+        .map(|(code, _)| (code.clone(), menu(&pages, code)))
+        .collect();
+    let menu = menu(&pages, &languages.default);
     let url_paths = UrlPaths::new(&pages);
     let site = Site {
         config,
@@ -200,6 +218,8 @@ fn arranged(
         assets,
         library: Arc::new(library),
         menu,
+        menus,
+        languages,
         by_file,
         url_paths,
         markdown,
@@ -218,6 +238,8 @@ impl Page {
             subsections: vec![],
             lower: None,
             higher: None,
+            lang: String::new(),
+            translations: vec![],
         }
     }
 }
@@ -249,6 +271,7 @@ pub struct Links<'a> {
     library: &'a Library,
     broken: &'a [String],
     shortcodes: &'a Shortcodes,
+    default_lang: &'a str,
 }
 
 impl<'a> Links<'a> {
@@ -269,6 +292,7 @@ impl<'a> Links<'a> {
             library: &site.library,
             broken,
             shortcodes: &site.shortcodes,
+            default_lang: &site.languages.default,
         }
     }
 
@@ -375,13 +399,26 @@ impl<'a> Links<'a> {
             return self.resolve_url(path, fragment, dest);
         }
         match join(from.folder(), path) {
-            Some(file) => self.resolve_file(&file, fragment, dest),
+            // Within the page's language first: `benefits.md` from a Spanish page is `benefits.es.md` when there is one.
+            Some(file) => match translations::in_language(&file, from.lang.as_deref()) {
+                Some(translated) if self.by_file.contains_key(&translated) => {
+                    self.resolve_file(&translated, fragment, dest)
+                }
+                _ => self.resolve_file(&file, fragment, dest),
+            },
             None => Target::Missing(format!("the link `{dest}` goes above the content folder")),
         }
     }
 
     fn resolve_file(&self, file: &str, fragment: Option<String>, dest: &str) -> Target {
         if let Some(&index) = self.by_file.get(file) {
+            return Target::Page(index, fragment);
+        }
+        // `faq.en.md` names the default language's `faq.md` when English is the default.
+        if let (Some(lang), base) = crate::languages::split_file(file)
+            && lang == self.default_lang
+            && let Some(&index) = self.by_file.get(&base)
+        {
             return Target::Page(index, fragment);
         }
         // That file has its own error already; a second one about the link would only confuse.
@@ -477,8 +514,8 @@ fn arrange(pages: &mut [Page], by_file: &HashMap<String, usize>) {
 /// Sections holding a file, outermost first: the nearest `_index.md` in each folder above it.
 fn ancestors(page: &SourcePage, by_file: &HashMap<String, usize>) -> Vec<usize> {
     let mut folder = page.folder();
-    if page.is_section || page.file.ends_with("/index.md") {
-        if page.file == "_index.md" {
+    if page.is_section || page.base.ends_with("/index.md") {
+        if page.base == "_index.md" {
             return vec![];
         }
         folder = folder.rsplit_once('/').map_or("", |(up, _)| up);
@@ -491,6 +528,9 @@ fn ancestors(page: &SourcePage, by_file: &HashMap<String, usize>) -> Vec<usize> 
         } else {
             format!("{dir}/_index.md")
         };
+        // A page's sections are those of its own language.
+        let index_file =
+            translations::in_language(&index_file, page.lang.as_deref()).unwrap_or(index_file);
         found.extend(by_file.get(&index_file));
         current = if dir.is_empty() {
             None
@@ -517,9 +557,11 @@ fn sort_pages(members: &mut [usize], pages: &[Page], sort_by: SortBy) {
     }
 }
 
-fn menu(pages: &[Page]) -> Vec<MenuItem> {
+/// The main navigation of one language: its pages with `menu` set.
+fn menu(pages: &[Page], lang: &str) -> Vec<MenuItem> {
     let mut items: Vec<MenuItem> = pages
         .iter()
+        .filter(|page| page.lang == lang)
         .filter_map(|page| {
             let fm = &page.source.front_matter;
             let title = match fm.menu.as_ref()? {
@@ -537,6 +579,8 @@ fn menu(pages: &[Page]) -> Vec<MenuItem> {
     items.sort_by(|a, b| (a.weight, &a.title).cmp(&(b.weight, &b.title)));
     items
 }
+
+mod translations;
 
 #[cfg(test)]
 mod tests {
@@ -578,6 +622,8 @@ mod tests {
                     body: String::new(),
                     body_line: 1,
                     path: path.to_string(),
+                    lang: None,
+                    base: String::new(),
                 })
             })
             .into();

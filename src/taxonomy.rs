@@ -61,6 +61,11 @@ pub fn collect(site: &Site) -> Result<Vec<Taxonomy>> {
                 errors.push(Error::content(at(), message));
                 continue;
             }
+            if page.lang != site.languages.default {
+                let message = "topics (taxonomies) are made for the site's main language only: remove [taxonomies] from this translated page (its original keeps them)";
+                errors.push(Error::content(at(), message));
+                continue;
+            }
             for term in terms {
                 match term_slug(term) {
                     Ok(slug) => found[which].entry(slug).or_default().add(term, index),

@@ -27,10 +27,16 @@ pub struct Lookup {
     pub pages: AHashMap<String, Value>,
     /// Content file → URL path, for `get_url(path="@/…")`.
     pub urls: AHashMap<String, String>,
+    /// URL path → content file, for `get_url(path="/contact/", lang="es")`: the same page in another language.
+    pub files: AHashMap<String, String>,
     /// `config.base_url`.
     pub base_url: String,
     /// The site's images, for `resize_image`.
     pub images: Option<Arc<Library>>,
+    /// The theme's words in every language, for `trans`.
+    pub strings: crate::languages::Strings,
+    /// The default language's code: `get_page(…, lang=…)` of another language looks for its translation.
+    pub default_lang: String,
 }
 
 /// The loaded templates, and where each came from (for error messages).
@@ -71,6 +77,13 @@ impl TemplateSources {
     /// (`json_encode`, `__tera_context`, …), which include every field ([`reads::may_read`]).
     pub fn may_read_any(&self, fields: &[&str]) -> bool {
         reads::may_read(self.sources.values().map(|(_, text)| text.as_str()), fields)
+    }
+
+    /// Every template: its file (relative to the site root) and its text, by name.
+    pub fn files(&self) -> impl Iterator<Item = (&Path, &str)> {
+        self.sources
+            .values()
+            .map(|(file, text)| (file.as_path(), text.as_str()))
     }
 
     /// Whether the templates read no page's markdown but the one being rendered ([`reads`]).
@@ -282,9 +295,35 @@ fn register(tera: &mut Tera, lookup: Arc<Lookup>) {
     tera.register_function("get_url", move |kwargs: Kwargs, _: &State| {
         get_url(&urls, &kwargs)
     });
+    let words = Arc::clone(&lookup);
+    tera.register_function("trans", move |kwargs: Kwargs, state: &State| {
+        trans(&words, &kwargs, state)
+    });
     tera.register_function("resize_image", move |kwargs: Kwargs, _: &State| {
         resize_image(&lookup, &kwargs)
     });
+}
+
+/// Zola's `trans(key="…", lang="…")`: the theme's word for `key` in `lang` (by default the language of the page
+/// being rendered), else in the default language, else the key itself. Never an error: `iopsite check` reports the
+/// missing words, and a page with one English word is better than no page.
+fn trans(lookup: &Lookup, kwargs: &Kwargs, state: &State) -> tera::TeraResult<Value> {
+    let key: &str = kwargs.must_get("key")?;
+    let lang = match kwargs.get::<&str>("lang")? {
+        Some(lang) => lang.to_string(),
+        None => state
+            .get::<String>("lang")?
+            .unwrap_or_else(|| lookup.default_lang.clone()),
+    };
+    Ok(Value::from(lookup.strings.get(&lang, key).unwrap_or(key)))
+}
+
+/// The content file asked for, in the language asked for (`lang=` of `get_page`, `get_section`, `get_url`).
+fn in_language(lookup: &Lookup, file: &str, kwargs: &Kwargs) -> tera::TeraResult<String> {
+    Ok(match kwargs.get::<&str>("lang")? {
+        Some(lang) => crate::languages::file_in(file, lang, &lookup.default_lang),
+        None => file.to_string(),
+    })
 }
 
 /// Zola's `resize_image(path, width, height, op, format, quality)`: a copy of an image, made after the pages
@@ -309,7 +348,8 @@ fn resize_image(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {
 fn get_section(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {
     let path: &str = kwargs.must_get("path")?;
     let metadata_only = kwargs.get::<bool>("metadata_only")?.unwrap_or(false);
-    let path = path.trim_start_matches("@/");
+    let path = in_language(lookup, path.trim_start_matches("@/"), kwargs)?;
+    let path = path.as_str();
     match lookup.sections.get(path) {
         Some((full, metadata)) => Ok(if metadata_only {
             metadata.clone()
@@ -324,7 +364,8 @@ fn get_section(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {
 
 fn get_page(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {
     let path: &str = kwargs.must_get("path")?;
-    let path = path.trim_start_matches("@/");
+    let path = in_language(lookup, path.trim_start_matches("@/"), kwargs)?;
+    let path = path.as_str();
     lookup.pages.get(path).cloned().ok_or_else(|| {
         tera::Error::message(format!("get_page: there is no page `{path}` (write the path of a markdown file inside content/, e.g. \"benefits.md\")"))
     })
@@ -333,18 +374,40 @@ fn get_page(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {
 fn get_url(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {
     let path: &str = kwargs.must_get("path")?;
     let trailing_slash = kwargs.get::<bool>("trailing_slash")?.unwrap_or(false);
-    let url_path =
-        if let Some(file) = path.strip_prefix("@/") {
-            lookup.urls.get(file).cloned().ok_or_else(|| {
-                tera::Error::message(format!("get_url: there is no page `{path}`"))
-            })?
-        } else {
-            let mut url_path = format!("/{}", path.trim_start_matches('/'));
-            if trailing_slash && !url_path.ends_with('/') {
-                url_path.push('/');
-            }
-            url_path
+    let lang = kwargs.get::<&str>("lang")?;
+    let url_path = if let Some(file) = path.strip_prefix("@/") {
+        // In the language asked for when the page is translated, else the page itself (like `trans`).
+        let translated = in_language(lookup, file, kwargs)?;
+        lookup
+            .urls
+            .get(&translated)
+            .or_else(|| lookup.urls.get(file))
+            .cloned()
+            .ok_or_else(|| tera::Error::message(format!("get_url: there is no page `{path}`")))?
+    } else if let (Some(_), Some(file)) = (lang, lookup.files.get(path)) {
+        // A page's address: the same page in the language asked for, when it is translated.
+        let (_, base) = crate::languages::split_file(file);
+        let translated = in_language(lookup, &base, kwargs)?;
+        lookup
+            .urls
+            .get(&translated)
+            .cloned()
+            .unwrap_or_else(|| path.to_string())
+    } else {
+        let prefix = match lang {
+            Some(lang) if lang != lookup.default_lang => format!("/{lang}"),
+            _ => String::new(),
         };
+        let mut url_path = format!("{prefix}/{}", path.trim_start_matches('/'));
+        if trailing_slash && !url_path.ends_with('/') {
+            url_path.push('/');
+        }
+        url_path
+    };
+    // `path_only=true` (iopsite's own): the URL path alone, as the default theme writes its links.
+    if kwargs.get::<bool>("path_only")?.unwrap_or(false) {
+        return Ok(Value::from(url_path));
+    }
     Ok(Value::from(format!("{}{url_path}", lookup.base_url)))
 }
 

@@ -74,3 +74,27 @@ test('an empty form sent by clicking shows each error next to its field and stor
     await context.close();
   }
 });
+
+test('the Spanish form, sent by clicking, answers in Spanish: errors, then the Spanish thank-you page', async () => {
+  const { context, page, problems } = await open(live.browser, live.server.url, `${live.server.url}/es/contacto/`);
+  try {
+    const before = stored().length;
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Enviar mensaje' }).click()]);
+    await page.locator('.form-errors').waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'es');
+    assert.match(await page.locator('#e-name').innerText(), /Escriba su nombre o un apodo/);
+    assert.match(await page.title(), /^Error: Contáctenos \|/);
+    assert.deepEqual(await axeViolations(page), [], 'axe-core violations on the Spanish page with errors');
+    assert.equal(stored().length, before, 'nothing stored');
+    await page.getByLabel('Su nombre o un apodo').fill('Ana Prueba');
+    await page.getByLabel('Número de teléfono').fill('555 555 0100');
+    await page.getByLabel(/Acepto que/).check();
+    await Promise.all([page.waitForURL(`${live.server.url}/es/contacto/gracias/`), page.getByRole('button', { name: 'Enviar mensaje' }).click()]);
+    assert.match(await page.locator('h1').innerText(), /Gracias/);
+    assert.equal(stored().length, before + 1, 'one inquiry stored');
+    assert.deepEqual(problems.console.filter((m) => !/status of 422/.test(m)), [], 'console errors');
+    assert.deepEqual(problems.foreign, [], 'requests to other hosts');
+  } finally {
+    await context.close();
+  }
+});

@@ -27,7 +27,7 @@ async function tab(page) {
     return {
       what: `<${el.tagName.toLowerCase()}> “${el.textContent.trim().replace(/\s+/g, ' ')}”`,
       href: el.getAttribute('href'),
-      inNav: Boolean(el.closest('nav[aria-label="Main"]')),
+      inNav: Boolean(el.closest('nav.main-nav')),
       inMain: Boolean(el.closest('main')),
       visible: el.matches(':focus-visible') && ring && rect.width > 0 && rect.height > 0 && rect.top >= 0 && rect.bottom <= innerHeight,
     };
@@ -40,7 +40,9 @@ test('on every page, Tab reaches the skip link, then the main navigation, with t
       const { context, page } = await open(live.browser, live.server.url, live.server.url + path);
       try {
         const first = await tab(page);
-        assert.match(first.what, /skip to main content/i, 'the first Tab stop is the skip link');
+        // In the page's language: English, or Spanish under /es/.
+        const skip = path.startsWith('/es/') ? /ir al contenido principal/i : /skip to main content/i;
+        assert.match(first.what, skip, 'the first Tab stop is the skip link');
         assert.equal(first.href, '#main');
         assert.ok(first.visible, `the focused skip link is on screen with a focus ring: ${JSON.stringify(first)}`);
         let stop = first;

@@ -21,6 +21,12 @@ test('the sitemap lists the pages of the content brief', () => {
   }
 });
 
+test('the sitemap lists the Spanish pages too', () => {
+  for (const path of ['/es/', '/es/que-es-un-iop/', '/es/beneficios/', '/es/que-pasa/', '/es/preguntas/', '/es/contacto/', '/es/privacidad/']) {
+    assert.ok(paths.includes(path), `${path} in ${paths.join(' ')}`);
+  }
+});
+
 test('every page passes axe, logs no error, loads nothing from elsewhere and does not scroll sideways', async (t) => {
   for (const path of paths) {
     for (const width of WIDTHS) {
@@ -28,6 +34,11 @@ test('every page passes axe, logs no error, loads nothing from elsewhere and doe
         const { context, page, problems, response } = await open(live.browser, live.server.url, live.server.url + path, { width, height: 800 });
         try {
           assert.equal(response.status(), 200, `GET ${path}`);
+          // The page says its language (Spanish under /es/), and its switcher names the other one in that language.
+          const lang = path.startsWith('/es/') ? 'es' : 'en';
+          assert.equal(await page.evaluate(() => document.documentElement.lang), lang, 'html lang');
+          const other = await page.evaluate(() => [...document.querySelectorAll('nav.languages a')].map((a) => [a.lang, a.textContent]));
+          assert.deepEqual(other.map(([l]) => l), [lang === 'es' ? 'en' : 'es'], 'the language switcher');
           assert.deepEqual(await axeViolations(page), [], 'axe-core violations');
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
           assert.ok(overflow <= 0, `the page is ${overflow} px wider than the ${width} px window`);

@@ -11,11 +11,13 @@ mod front;
 mod hosts;
 mod html;
 mod input;
+mod languages;
 mod links;
 mod media;
 mod page;
 mod readability;
 mod rules;
+mod spanish;
 mod url;
 mod words;
 pub mod writing;
@@ -38,6 +40,7 @@ use rules::Found;
 
 pub use page::CRISIS_MARK;
 pub use readability::MAX_GRADE;
+pub use spanish::{INFLESZ_AIM, INFLESZ_FLOOR, score_html as inflesz_of_html};
 
 /// What to check and how.
 #[derive(Debug, Clone)]
@@ -97,7 +100,18 @@ impl Report {
 
     /// Problems at warning level.
     pub fn warnings(&self) -> usize {
-        self.problems.len() - self.errors()
+        self.problems
+            .iter()
+            .filter(|d| d.level == Level::Warning)
+            .count()
+    }
+
+    /// Lines for information only (pages not translated yet).
+    pub fn infos(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|d| d.level == Level::Info)
+            .count()
     }
 
     /// One line for the end of the report.
@@ -113,8 +127,15 @@ impl Report {
         } else {
             ""
         };
+        let infos = match self.infos() {
+            0 => String::new(),
+            n => format!(
+                " ({} not yet translated: see --format json)",
+                plural(n, "page")
+            ),
+        };
         format!(
-            "iopsite check {verdict}: {}, {} in {}{strict}",
+            "iopsite check {verdict}: {}, {} in {}{strict}{infos}",
             plural(self.errors(), "error"),
             plural(self.warnings(), "warning"),
             plural(self.pages, "page")
@@ -196,6 +217,8 @@ pub fn check(options: &CheckOptions) -> Result<Report> {
     found.extend(words::check(&input));
     found.extend(readability::check(&input));
     found.extend(media::check(&input));
+    found.extend(languages::check(&input));
+    found.extend(spanish::check(&input));
     Ok(Report {
         pages: site.pages.len(),
         strict: options.strict,
@@ -223,7 +246,11 @@ fn finish(found: Vec<Found>, silenced: &Silenced, site: &Site, strict: bool) -> 
         .map(|(at, rule, message)| Diagnostic {
             path: at.path,
             line: at.line,
-            level: if strict { Level::Error } else { rule.level() },
+            level: match rule.level() {
+                Level::Info => Level::Info,
+                _ if strict => Level::Error,
+                level => level,
+            },
             rule: rule.name(),
             message,
         })

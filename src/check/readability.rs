@@ -44,17 +44,24 @@ const BLOCKS: [&str; 22] = [
 /// A sentence of the page with its line and counts.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Sentence {
-    text: String,
-    line: usize,
-    words: usize,
+    pub(super) text: String,
+    pub(super) line: usize,
+    pub(super) words: usize,
     syllables: usize,
 }
 
-/// `readability` on every page whose markdown is found in its built file.
+/// `readability` on every English page whose markdown is found in its built file: the grade formula is made for
+/// English (Spanish pages have their own, in `spanish`).
 pub(crate) fn check(input: &Input<'_>) -> Vec<Found> {
+    let english = |built: &&Built| {
+        built
+            .page
+            .is_none_or(|i| input.site.pages[i].lang.split('-').next() == Some("en"))
+    };
     input
         .pages
         .iter()
+        .filter(english)
         .filter_map(|built| page(input, built))
         .collect()
 }

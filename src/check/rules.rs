@@ -15,6 +15,9 @@ pub enum Level {
     Error,
     /// Should be fixed; an error with `--strict`.
     Warning,
+    /// For information (a page not translated yet): never fails a check, even with `--strict`; listed by
+    /// `--format json`.
+    Info,
 }
 
 impl fmt::Display for Level {
@@ -22,6 +25,7 @@ impl fmt::Display for Level {
         f.write_str(match self {
             Level::Error => "error",
             Level::Warning => "warning",
+            Level::Info => "info",
         })
     }
 }
@@ -66,10 +70,16 @@ pub enum Rule {
     ImageMetadata,
     /// An SVG with scripts, event handlers or other hosts' addresses.
     SvgContent,
+    /// A page not translated into one of the site's languages (info).
+    Translation,
+    /// A translation not yet reviewed by a qualified translator.
+    TranslationReview,
+    /// A theme word (`trans`) with no text in a language.
+    ThemeWords,
 }
 
 /// Name, level and a one-line description of every rule that can be turned off, in the order `--help` lists them.
-pub const RULES: [(Rule, &str, Level, &str); 16] = [
+pub const RULES: [(Rule, &str, Level, &str); 19] = [
     (
         Rule::BrokenLink,
         "broken-link",
@@ -116,7 +126,7 @@ pub const RULES: [(Rule, &str, Level, &str); 16] = [
         Rule::Readability,
         "readability",
         Level::Warning,
-        "text above reading grade 8 (Flesch-Kincaid)",
+        "English above reading grade 8 (Flesch-Kincaid); Spanish below 55 (INFLESZ)",
     ),
     (
         Rule::Review,
@@ -165,6 +175,24 @@ pub const RULES: [(Rule, &str, Level, &str); 16] = [
         "svg-content",
         Level::Error,
         "an SVG with a script, an event handler or another host's address",
+    ),
+    (
+        Rule::Translation,
+        "translation",
+        Level::Info,
+        "a page not yet translated into one of the site's languages",
+    ),
+    (
+        Rule::TranslationReview,
+        "translation-review",
+        Level::Warning,
+        "a translation marked translation_reviewed = false",
+    ),
+    (
+        Rule::ThemeWords,
+        "theme-words",
+        Level::Warning,
+        "a theme word (trans) with no text in one of the site's languages",
     ),
 ];
 

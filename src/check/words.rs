@@ -12,9 +12,9 @@ use super::rules::{Found, Rule};
 use crate::error::Location;
 
 /// One entry of a word list: the forms to look for, and what to say.
-struct Entry {
-    forms: &'static [&'static str],
-    advice: &'static str,
+pub(super) struct Entry {
+    pub(super) forms: &'static [&'static str],
+    pub(super) advice: &'static str,
 }
 
 /// Claims the FTC and state health regulators treat as deceptive in addiction-treatment marketing (see the FTC's
@@ -185,19 +185,23 @@ pub(crate) struct Hit {
 }
 
 /// Every form of both lists in one automaton, with the rule and entry each belongs to.
-struct Matcher {
+pub(super) struct Matcher {
     automaton: AhoCorasick,
     forms: Vec<(Rule, &'static Entry)>,
 }
 
 static MATCHER: LazyLock<Matcher> = LazyLock::new(|| {
-    let mut patterns = Vec::new();
-    let mut forms = Vec::new();
-    let lists = [
+    matcher(&[
         (Rule::Claims, &CLAIMS[..]),
         (Rule::PersonFirst, &PERSON_FIRST[..]),
-    ];
-    for (rule, list) in lists {
+    ])
+});
+
+/// One automaton for word lists of `claims` and `person-first`.
+pub(super) fn matcher(lists: &[(Rule, &'static [Entry])]) -> Matcher {
+    let mut patterns = Vec::new();
+    let mut forms = Vec::new();
+    for &(rule, list) in lists {
         for entry in list {
             for form in entry.forms {
                 patterns.push(*form);
@@ -210,12 +214,17 @@ static MATCHER: LazyLock<Matcher> = LazyLock::new(|| {
         .build(patterns)
         .expect("the word lists are valid patterns");
     Matcher { automaton, forms }
-});
+}
 
 /// Every claim and stigmatizing term in `text` (whole words, any case). Where forms overlap, the longest wins, so
 /// "former addict" is reported once, not also as "addict".
 pub(crate) fn scan(text: &str) -> Vec<Hit> {
-    let mut found: Vec<(usize, usize, usize)> = MATCHER
+    scan_with(&MATCHER, text)
+}
+
+/// [`scan`] with another word list (the Spanish one, in `spanish`).
+pub(super) fn scan_with(matcher: &Matcher, text: &str) -> Vec<Hit> {
+    let mut found: Vec<(usize, usize, usize)> = matcher
         .automaton
         .find_overlapping_iter(text)
         .filter(|m| whole_word(text, m.start(), m.end()))
@@ -229,7 +238,7 @@ pub(crate) fn scan(text: &str) -> Vec<Hit> {
             continue;
         }
         covered = end;
-        let (rule, entry) = MATCHER.forms[pattern];
+        let (rule, entry) = matcher.forms[pattern];
         let words = text[start..end].to_string();
         let message = match rule {
             Rule::Claims => format!("“{words}” {}", entry.advice),
@@ -280,7 +289,13 @@ pub(crate) fn check(input: &Input<'_>) -> Vec<Found> {
 }
 
 /// Where to report a hit: the markdown line for page text, else the source holding the sentence, else the built file.
-fn locate(input: &Input<'_>, built: &Built, line: usize, text: &str, hit: &Hit) -> Location {
+pub(super) fn locate(
+    input: &Input<'_>,
+    built: &Built,
+    line: usize,
+    text: &str,
+    hit: &Hit,
+) -> Location {
     let in_content = built
         .content
         .as_ref()

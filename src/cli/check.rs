@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::SiteArgs;
-use crate::check::{CheckOptions, check};
+use crate::check::{CheckOptions, Level, check};
 
 /// `iopsite check`
 #[derive(Debug, Args)]
@@ -53,7 +53,9 @@ impl CheckArgs {
         let report = check(&options)?;
         match self.format {
             Format::Text => {
-                for problem in &report.problems {
+                // Pages not yet translated are listed only in JSON (for translators' tools); the summary counts them.
+                let shown = report.problems.iter().filter(|p| p.level != Level::Info);
+                for problem in shown {
                     println!("{problem}");
                 }
                 println!("{}", report.summary());

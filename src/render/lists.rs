@@ -88,8 +88,10 @@ impl Lists {
             dated
         };
         if site.config.generate_feeds {
+            // The site's feed is in its main language; a translated section can have its own feed.
             let all: Vec<usize> = (0..site.pages.len())
                 .filter(|&i| !site.pages[i].source.is_section)
+                .filter(|&i| site.pages[i].lang == site.languages.default)
                 .collect();
             feeds.push(FeedPlan {
                 page_path: "/".into(),

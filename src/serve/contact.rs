@@ -107,10 +107,34 @@ pub(crate) fn respond(request: &mut Request, state: &ContactState) -> ResponseBo
         std::net::SocketAddr::ip,
     );
     let client = contact::client_address(peer, header(request, "X-Forwarded-For").as_deref());
-    answer(inbox.submit(&body, client), &current, state.notifier.get())
+    // The form's language (its hidden `lang` field): the page shown again and the thank-you page are in it, when
+    // they are translated.
+    let lang = crate::forms::Values::decode(&body)
+        .map(|values| values.lang)
+        .unwrap_or_default();
+    let translated = |path: &str| {
+        current
+            .pages
+            .translation(path, &lang)
+            .unwrap_or(path)
+            .to_string()
+    };
+    let paths = (translated(&current.page), translated(&current.thanks));
+    answer(
+        inbox.submit(&body, client),
+        &current,
+        &paths,
+        state.notifier.get(),
+    )
 }
 
-fn answer(outcome: Outcome, current: &Current, notifier: Option<&Arc<Notifier>>) -> ResponseBox {
+/// `paths`: the form's page and the thank-you page, in the form's language.
+fn answer(
+    outcome: Outcome,
+    current: &Current,
+    (page_path, thanks): &(String, String),
+    notifier: Option<&Arc<Notifier>>,
+) -> ResponseBox {
     match outcome {
         Outcome::Stored(id) => {
             println!("contact: stored inquiry {id}");
@@ -118,15 +142,15 @@ fn answer(outcome: Outcome, current: &Current, notifier: Option<&Arc<Notifier>>)
                 // Only hands the id to the worker, in memory: the mail server is the worker's business.
                 notifier.queue(&id);
             }
-            see_other(&current.thanks)
+            see_other(thanks)
         }
         Outcome::Spam(count) => {
             println!("contact: spam caught ({count} so far)");
-            see_other(&current.thanks)
+            see_other(thanks)
         }
         Outcome::Malformed(why) => plain(400, &capitalized(&why.to_string()), &current.phone),
-        Outcome::Invalid(view) => page(422, &view, current),
-        Outcome::TooMany(view) => page(429, &view, current),
+        Outcome::Invalid(view) => page(422, &view, current, page_path),
+        Outcome::TooMany(view) => page(429, &view, current, page_path),
         Outcome::NotStored(view, err) => {
             // The error names the file and the system's reason; it never holds what the person wrote.
             let reason = std::error::Error::source(&err).map(|cause| format!(" ({cause})"));
@@ -134,23 +158,20 @@ fn answer(outcome: Outcome, current: &Current, notifier: Option<&Arc<Notifier>>)
                 "contact: could not store an inquiry: {err}{}",
                 reason.unwrap_or_default()
             );
-            page(500, &view, current)
+            page(500, &view, current, page_path)
         }
     }
 }
 
 /// The form's page again, rendered by the theme with `form`; plain text if the page cannot be rendered.
-fn page(status: u16, view: &FormView, current: &Current) -> ResponseBox {
+fn page(status: u16, view: &FormView, current: &Current, path: &str) -> ResponseBox {
     let mut extra = tera::Context::new();
     extra.insert("form", view);
-    match current.pages.render(&current.page, extra) {
+    match current.pages.render(path, extra) {
         Some(Ok(html)) => text(status, "text/html; charset=utf-8", html),
         other => {
             if let Some(Err(err)) = other {
-                eprintln!(
-                    "contact: the form's page {} could not be rendered: {err}",
-                    current.page
-                );
+                eprintln!("contact: the form's page {path} could not be rendered: {err}");
             }
             let mut lines: Vec<String> = view
                 .error_list

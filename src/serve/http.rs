@@ -218,11 +218,18 @@ fn site(request: &Request, shared: &Shared) -> ResponseBox {
         }
         Resolved::Redirect(to) => redirect(&to),
         Resolved::BadRequest => text(400, "text/plain; charset=utf-8", "Bad request\n"),
-        Resolved::NotFound => not_found(shared, &status.problems),
+        Resolved::NotFound => not_found(shared, request.url(), &status.problems),
     }
 }
 
-fn not_found(shared: &Shared, problems: &[overlay::Problem]) -> ResponseBox {
+/// The 404 page in the language of the address asked for (`/es/…`: `es/404.html`, when the site has it).
+fn not_found(shared: &Shared, url: &str, problems: &[overlay::Problem]) -> ResponseBox {
+    let first = url.trim_start_matches('/').split(['/', '?', '#']).next();
+    if let Some(lang) = first.filter(|part| crate::config::is_language_code(part))
+        && let Resolved::File(path) = resolve(&shared.output, &format!("/{lang}/404.html"))
+    {
+        return file(&path, 404, shared, problems, None);
+    }
     match resolve(&shared.output, "/404.html") {
         Resolved::File(path) => file(&path, 404, shared, problems, None),
         _ => text(404, "text/plain; charset=utf-8", "Not found\n"),

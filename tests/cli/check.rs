@@ -53,13 +53,19 @@ fn the_clean_base_site_passes_strict() {
 }
 
 #[test]
-fn the_iop_site_passes_strict() {
+fn the_iop_site_passes_strict_but_for_its_unreviewed_translations() {
     let site = SiteTest::iop_site();
+    site.run(&["check"]).success();
+    // The Spanish pages are honestly marked as not yet reviewed by a qualified translator: that, and only that,
+    // keeps the site from passing --strict until one has reviewed them.
     let run = site.run(&["check", "--strict"]);
-    run.success();
-    assert!(
-        run.stdout()
-            .starts_with("iopsite check passed: 0 errors, 0 warnings in"),
+    let rules: std::collections::BTreeSet<String> = problems(&run)
+        .iter()
+        .map(|line| line[line.rfind('[').unwrap()..].to_string())
+        .collect();
+    assert_eq!(
+        rules.into_iter().collect::<Vec<_>>(),
+        ["[translation-review]"],
         "{}",
         run.stdout()
     );

@@ -8,6 +8,7 @@ mod contact;
 mod images;
 mod incremental;
 mod iop_site;
+mod languages;
 mod new;
 mod notify;
 mod parallel;

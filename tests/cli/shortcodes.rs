@@ -115,7 +115,7 @@ fn mistakes_name_the_markdown_file_and_line() {
     fails_with(
         "{{ nope() }}",
         &[
-            "error: content/bad.md:6: there is no shortcode `nope` (the shortcodes are: call_button, crisis, note, questions, tip, video, warning, word)",
+            "error: content/bad.md:6: there is no shortcode `nope` (the shortcodes are: call_button, crisis, note, questions, taglines, tip, video, warning, word)",
         ],
     );
     fails_with(
