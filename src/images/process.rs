@@ -51,7 +51,11 @@ pub(super) fn decode(bytes: &[u8], header: &Header) -> Result<Decoded, String> {
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(damaged)?;
     let orientation = decoder.orientation().map_err(damaged)?;
-    let icc = decoder.icc_profile().ok().flatten().filter(|icc| !icc.is_empty());
+    let icc = decoder
+        .icc_profile()
+        .ok()
+        .flatten()
+        .filter(|icc| !icc.is_empty());
     let mut image = DynamicImage::from_decoder(decoder).map_err(damaged)?;
     image.apply_orientation(orientation);
     let (width, height) = (image.width(), image.height());

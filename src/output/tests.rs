@@ -309,10 +309,16 @@ fn a_sealed_copy_the_spare_holds_is_trusted_by_its_name() {
         }]
     };
     write(&out, &sealed()).unwrap();
-    assert_eq!(tree(&out), pairs(&[("processed_images/hall-0123.webp", "pixels")]));
+    assert_eq!(
+        tree(&out),
+        pairs(&[("processed_images/hall-0123.webp", "pixels")])
+    );
     write(&out, &sealed()).unwrap();
     // The spare now holds it: the name is the promise, so not even its size is looked at.
     fs::write(&source, "other bytes under the same name").unwrap();
     write(&out, &sealed()).unwrap();
-    assert_eq!(tree(&out), pairs(&[("processed_images/hall-0123.webp", "pixels")]));
+    assert_eq!(
+        tree(&out),
+        pairs(&[("processed_images/hall-0123.webp", "pixels")])
+    );
 }

@@ -254,7 +254,8 @@ fn every_published_image_has_no_metadata() {
     }
     // Readable by a web server running as another user.
     for path in &published {
-        let mode = std::os::unix::fs::PermissionsExt::mode(&fs::metadata(path).unwrap().permissions());
+        let mode =
+            std::os::unix::fs::PermissionsExt::mode(&fs::metadata(path).unwrap().permissions());
         assert_eq!(mode & 0o644, 0o644, "{} has mode {mode:o}", path.display());
     }
     // The original keeps its pixels: same size, still a JPEG.
@@ -649,7 +650,11 @@ fn progress_shows_on_a_terminal_and_not_in_a_log() {
     assert!(!logged.stderr().contains("image"), "{}", logged.stderr());
     fs::remove_dir_all(site.root().join(".iopsite/cache")).unwrap();
     // `script` (util-linux) runs the build on a pseudo-terminal, as when staff type the command.
-    let command = format!("{} build --root {}", crate::support::binary(), site.root().display());
+    let command = format!(
+        "{} build --root {}",
+        crate::support::binary(),
+        site.root().display()
+    );
     let out = std::process::Command::new("script")
         .args(["-qec", &command, "/dev/null"])
         .output()
@@ -657,5 +662,8 @@ fn progress_shows_on_a_terminal_and_not_in_a_log() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("Making image sizes: 5/5"), "{text}");
-    assert!(text.contains("Removing metadata from images: 2/2"), "{text}");
+    assert!(
+        text.contains("Removing metadata from images: 2/2"),
+        "{text}"
+    );
 }
