@@ -183,7 +183,8 @@ fn load(options: &BuildOptions, purpose: Purpose) -> Result<(Site, TemplateSourc
         &options.root,
         &config.theme,
         crate::context::config_globals(&config),
-    )?;
+    )?
+    .with_languages(crate::context::shortcode_languages(&config));
     let site = if deferred {
         site::assemble_deferred(config, content, library, wanted, shortcodes)?
     } else {

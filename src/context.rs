@@ -3,7 +3,7 @@
 //! `json_ld`, `form`). Every page's value is built once and shared: a section's `pages` list and `get_section` hand out
 //! cheap clones of the same values, so a 1,000-entry navigation list costs no copying per page.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use ahash::AHashMap;
 use rayon::prelude::*;
@@ -294,6 +294,34 @@ pub fn config_globals(config: &Config) -> tera::Context {
         &config.crisis.iter().map(crisis_line).collect::<Vec<_>>(),
     );
     globals
+}
+
+/// What a shortcode sees in a page of each of the site's languages: `lang`, that language's `crisis_lines` (the main
+/// language's when it has none of its own) and `words`, the theme's words in it (each falling back to the main
+/// language's, as `trans` does).
+pub fn shortcode_languages(config: &Config) -> BTreeMap<String, tera::Context> {
+    let main_lines: Vec<_> = config.crisis.iter().map(crisis_line).collect();
+    let mut languages = BTreeMap::new();
+    let mut main = tera::Context::new();
+    main.insert("lang", &config.language);
+    main.insert("crisis_lines", &main_lines);
+    main.insert("words", &config.translations);
+    languages.insert(config.language.clone(), main);
+    for (code, language) in &config.languages {
+        let mut words = config.translations.clone();
+        words.extend(language.translations.clone());
+        let lines: Vec<_> = if language.crisis.is_empty() {
+            main_lines.clone()
+        } else {
+            language.crisis.iter().map(crisis_line).collect()
+        };
+        let mut context = tera::Context::new();
+        context.insert("lang", code);
+        context.insert("crisis_lines", &lines);
+        context.insert("words", &words);
+        languages.insert(code.clone(), context);
+    }
+    languages
 }
 
 /// The variables every template sees.

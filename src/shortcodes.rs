@@ -3,7 +3,8 @@
 //! before the site's other templates are needed. A shortcode is either a Tera 2 component named like its file
 //! (`{% component note(kind: string = "note", title: string = "") %}`): its arguments are then checked against the
 //! component's (name, type, required) with plain messages; or a plain template, as in Zola, that sees its arguments
-//! and `body` as variables. Both see `config`, `center` and `crisis_lines`. Knows nothing of pages or sites.
+//! and `body` as variables. Both see `config`, `center`, and in the language of the page being rendered `lang`,
+//! `crisis_lines` and `words` (the theme's words: `words.note`). Knows nothing of pages or sites.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,8 @@ use crate::markdown::{Arg, Call};
 #[derive(Default)]
 pub struct Shortcodes {
     tera: Tera,
+    /// Language code → what a call sees in a page of that language (`lang`, `crisis_lines`, `words`).
+    languages: BTreeMap<String, tera::Context>,
     /// Name → the file it was read from (relative to the site root).
     files: BTreeMap<String, PathBuf>,
 }
@@ -84,11 +87,24 @@ impl Shortcodes {
             .into_iter()
             .map(|(name, (shown, _))| (name, shown))
             .collect();
-        Ok(Shortcodes { tera, files })
+        Ok(Shortcodes {
+            tera,
+            languages: BTreeMap::new(),
+            files,
+        })
     }
 
     /// Render one call, or say in plain words what is wrong with it.
-    pub fn render(&self, call: &Call) -> std::result::Result<String, String> {
+    /// The variables a call sees in pages of each language (see the module's notes); a page in a language not
+    /// listed sees the globals only.
+    #[must_use]
+    pub fn with_languages(mut self, languages: BTreeMap<String, tera::Context>) -> Shortcodes {
+        self.languages = languages;
+        self
+    }
+
+    /// Render one call made in a page in `lang`, or say in plain words what is wrong with it.
+    pub fn render(&self, call: &Call, lang: &str) -> std::result::Result<String, String> {
         let name = &call.name;
         if !self.files.contains_key(name) {
             let known: Vec<&str> = self.files.keys().map(String::as_str).collect();
@@ -105,11 +121,28 @@ impl Shortcodes {
         for (key, arg) in &call.args {
             context.insert_value(key.clone(), value(arg));
         }
+        let in_language = self.languages.get(lang);
         let rendered = if let Some(component) = self.tera.get_component_definition(name) {
             check_args(call, &component)?;
+            // A component takes only the arguments it declares: of the language's values, those it reads
+            // (`@words`, `@crisis_lines`); the others come from the globals.
+            if let Some(values) = in_language {
+                for arg in component.args() {
+                    if let Some(value) = values.get(arg.name())
+                        && !context.contains_key(arg.name())
+                    {
+                        context.insert_value(arg.name().to_string(), value.clone());
+                    }
+                }
+            }
             self.tera
                 .render_component(name, &context, call.body.as_deref(), true)
         } else {
+            if let Some(values) = in_language {
+                let mut all = values.clone();
+                all.extend(context);
+                context = all;
+            }
             if let Some(body) = &call.body {
                 context.insert_value("body", Value::safe_string(body));
             }
@@ -136,13 +169,11 @@ fn value(arg: &Arg) -> Value {
 /// Check a call's arguments against the component's, with messages for people who write markdown.
 fn check_args(call: &Call, component: &tera::ComponentInfo) -> std::result::Result<(), String> {
     let name = &call.name;
-    let known: Vec<&str> = component
-        .args()
-        .iter()
-        .map(tera::ComponentArg::name)
-        .collect();
+    // What the component reads from the site (`@center`, `@words`) is not the writer's to give.
+    let writable = || component.args().iter().filter(|a| !a.is_implicit());
+    let known: Vec<&str> = writable().map(tera::ComponentArg::name).collect();
     for (key, arg) in &call.args {
-        let Some(expected) = component.args().iter().find(|a| a.name() == key) else {
+        let Some(expected) = writable().find(|a| a.name() == key) else {
             let known = if known.is_empty() {
                 "it takes none".to_string()
             } else {

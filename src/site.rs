@@ -312,7 +312,7 @@ impl<'a> Links<'a> {
             Target::Missing(message) => Rewrite::Reject(message),
         };
         let pictures = |dest: &str| self.picture(dest);
-        let shortcodes = |call: &markdown::Call| self.shortcodes.render(call);
+        let shortcodes = |call: &markdown::Call| self.shortcodes.render(call, &page.lang);
         markdown::render_with_shortcodes(body, &rewrite, &pictures, wanted, Some(&shortcodes))
     }
 

@@ -644,3 +644,45 @@ fn a_new_translation_starts_unreviewed() {
     let text = std::fs::read_to_string(site.root().join("content/more.md")).unwrap();
     assert!(!text.contains("translation_reviewed"), "{text}");
 }
+
+/// Shortcodes speak the page's language: their labels come from the theme's words in it, and `crisis()` lists that
+/// language's crisis lines; an English page keeps the English ones.
+#[test]
+fn shortcodes_speak_the_language_of_their_page() {
+    let site = SiteTest::fixture("languages");
+    let body = "\n{% note() %}\nTexto.\n{% end %}\n\n{{ crisis() }}\n\n{% questions() %}\n- ¿Cuándo?\n{% end %}\n\n{{ call_button() }}\n";
+    site.write(
+        "content/ayuda.es.md",
+        &format!("+++\ntitle = \"Ayuda\"\ndescription = \"Ayuda.\"\ntranslation_reviewed = false\n+++\n{body}"),
+    );
+    site.write(
+        "content/ayuda.md",
+        &format!(
+            "+++\ntitle = \"Help\"\ndescription = \"Help.\"\n+++\n{}",
+            body.replace("Texto", "Text")
+        ),
+    );
+    site.run(&["build"]).success();
+    let spanish = site.main_html("es/ayuda/index.html");
+    for text in [
+        "<strong>Nota</strong>",
+        "Si está en crisis ahora mismo",
+        "marque 2 para español",
+        "Preguntas que puede hacer",
+        "Llámenos:",
+        "Llame al <span class=\"tel\">988</span>",
+    ] {
+        assert!(spanish.contains(text), "{text} missing in {spanish}");
+    }
+    assert!(!spanish.contains("If you are in crisis"), "{spanish}");
+    let english = site.main_html("ayuda/index.html");
+    for text in [
+        "<strong>Note</strong>",
+        "If you are in crisis right now",
+        "Call or text 988.",
+        "Questions you can ask",
+        "Call us:",
+    ] {
+        assert!(english.contains(text), "{text} missing in {english}");
+    }
+}

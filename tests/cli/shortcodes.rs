@@ -133,7 +133,7 @@ fn mistakes_name_the_markdown_file_and_line() {
     fails_with(
         "{{ call_button(colour=\"red\") }}",
         &[
-            "error: content/bad.md:6: the shortcode `call_button` has no argument `colour` (its arguments are: center, label)",
+            "error: content/bad.md:6: the shortcode `call_button` has no argument `colour` (its arguments are: label)",
         ],
     );
     fails_with(
