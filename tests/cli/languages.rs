@@ -436,6 +436,37 @@ fn the_spanish_form_answers_in_spanish() {
     missing.has("<h1>No encontramos la página</h1>");
 }
 
+/// The hidden `lang` field comes from the visitor's browser: anything but a language of the site answers in the
+/// main language, and nothing of it is written back into the page unescaped.
+#[test]
+fn a_forged_language_field_changes_nothing_but_the_language() {
+    let site = SiteTest::fixture("languages");
+    let server = Server::start(&site, &["--no-watch"]);
+    let long = "x".repeat(5000);
+    for lang in [
+        "%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "..%2F..%2Fetc%2Fpasswd",
+        "ES%00",
+        long.as_str(),
+    ] {
+        let reply = post(
+            &server,
+            &format!("lang={lang}&name=&phone=555+555+0100&consent=yes"),
+        );
+        assert_eq!(reply.status, 422, "{lang}: {}", reply.body);
+        reply
+            .has("<html lang=\"en\">")
+            .has("Enter your name or a nickname.");
+        assert!(
+            !reply.body.contains("<script>alert(1)"),
+            "{lang}: {}",
+            reply.body
+        );
+        assert!(!reply.body.contains("passwd"), "{lang}: {}", reply.body);
+    }
+    assert!(!site.root().join("data").exists(), "nothing stored");
+}
+
 /// The page's own text: its rendered markdown, without the theme's words around it.
 fn prose(html: &str) -> &str {
     let start = html.find("<div class=\"prose\">").expect("a prose block");
