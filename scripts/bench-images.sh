@@ -26,12 +26,8 @@ series_wanted="${SERIES:-cold warm}"
 count="${COUNT:-50}"
 seed="${SEED:-12}"
 
-need() { # need COMMAND PACKAGE: install the Debian package when the command is missing
-    if ! command -v "$1" >/dev/null 2>&1; then
-        echo "== installing $2 (apt)"
-        apt-get install -y -qq "$2" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }
-    fi
-}
+# shellcheck source=scripts/bench-lib.sh
+source "$repo/scripts/bench-lib.sh"
 need hugo hugo
 need hyperfine hyperfine
 [ -x /usr/bin/time ] || need /usr/bin/time time

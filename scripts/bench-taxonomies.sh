@@ -15,12 +15,8 @@ sizes="${SIZES:-10000}"
 runs="${RUNS:-3}"
 corpus_script="${CORPUS_SCRIPT:-$repo/../shared/bench/gen_corpus.py}"
 
-need() { # need COMMAND PACKAGE: install the Debian package when the command is missing
-    if ! command -v "$1" >/dev/null 2>&1; then
-        echo "== installing $2 (apt)"
-        apt-get install -y -qq "$2" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }
-    fi
-}
+# shellcheck source=scripts/bench-lib.sh
+source "$repo/scripts/bench-lib.sh"
 need hugo hugo
 need hyperfine hyperfine
 [ -x /usr/bin/time ] || need /usr/bin/time time
@@ -52,9 +48,6 @@ for n in $sizes; do
         python3 "$repo/scripts/add_tags.py" --flavor "$flavor" "$dir"
     done
 done
-
-# shellcheck source=scripts/series.sh
-source "$repo/scripts/series.sh"
 
 results="$work/results.md"
 {

@@ -19,12 +19,8 @@ sizes="${SIZES:-1000 10000}"
 runs="${RUNS:-5}"
 corpus_script="${CORPUS_SCRIPT:-$repo/../shared/bench/gen_corpus.py}"
 
-need() { # need COMMAND PACKAGE: install the Debian package when the command is missing
-    if ! command -v "$1" >/dev/null 2>&1; then
-        echo "== installing $2 (apt)"
-        apt-get install -y -qq "$2" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }
-    fi
-}
+# shellcheck source=scripts/bench-lib.sh
+source "$repo/scripts/bench-lib.sh"
 need hugo hugo
 need hyperfine hyperfine
 [ -x /usr/bin/time ] || need /usr/bin/time time
@@ -61,9 +57,6 @@ for n in $sizes; do
         done
     done
 done
-
-# shellcheck source=scripts/series.sh
-source "$repo/scripts/series.sh"
 
 results="$work/results.md"
 {

@@ -327,14 +327,7 @@ pub fn shortcode_languages(config: &Config) -> BTreeMap<String, tera::Context> {
 /// The variables every template sees.
 fn globals(site: &Site) -> tera::Context {
     let config = &site.config;
-    let mut globals = tera::Context::new();
-    globals.insert("config", config);
-    globals.insert("lang", &config.language);
-    globals.insert("center", &center(config));
-    globals.insert(
-        "crisis_lines",
-        &config.crisis.iter().map(crisis_line).collect::<Vec<_>>(),
-    );
+    let mut globals = config_globals(config);
     globals.insert("menu", &site.menu);
     globals.insert("csp", &content_security_policy(config, false));
     // Every language with its own name and home page, for themes; then the default language's `lang`, switcher

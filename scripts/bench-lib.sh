@@ -1,5 +1,12 @@
-# Sourced by the benchmark scripts: `series`, which times commands side by side. Needs $work (with raw/) and
-# $runs set by the caller.
+# Sourced by the benchmark scripts: `need`, which installs a missing tool with apt, and `series`, which times
+# commands side by side (it needs $work, with raw/, and $runs set by the caller).
+
+need() { # need COMMAND PACKAGE: install the Debian package when the command is missing
+    if ! command -v "$1" >/dev/null 2>&1; then
+        echo "== installing $2 (apt)"
+        apt-get install -y -qq "$2" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }
+    fi
+}
 
 # series LABEL NAME=COMMAND...: time the commands alternately. hyperfine (1.15) runs all the runs of one command
 # before the next, and this machine's load drifts, so it is called once per round with every command in it: round
