@@ -2,7 +2,7 @@
 //! site needs besides pages: `404.html`, `sitemap.xml`, `robots.txt`, alias redirects, `_headers`, the theme's and
 //! site's static files and the files beside pages. Output is a list of [`OutputFile`]s: nothing is written here,
 //! so `check` and tests can render with no disk (`build` streams the same files into the staging folder as they
-//! are made). A [`PageRenderer`] keeps what is needed to render a page again with extra variables, for the
+//! are made). A [`PageRenderer`] (in `render::again`) keeps what is needed to render a page again with extra variables, for the
 //! server's answers to the contact form.
 
 use std::collections::HashMap;
@@ -44,93 +44,6 @@ impl OutputFile {
             path: path.into(),
             contents: Contents::Bytes(bytes.into()),
         }
-    }
-}
-
-/// One page's template and context, kept so it can be rendered again with extra variables.
-struct PageJob {
-    template: String,
-    context: tera::Context,
-    shown: PathBuf,
-}
-
-/// The templates and page contexts of a good build, kept so that a server can render one page again at request
-/// time with extra variables (the contact page with the form's messages) without rebuilding the site. It knows
-/// nothing of HTTP: it turns a URL path and variables into HTML. Cloning it is cheap (shared templates and jobs).
-#[derive(Clone)]
-pub struct PageRenderer {
-    templates: Arc<Templates>,
-    pages: Arc<HashMap<String, Arc<PageJob>>>,
-    /// (URL path, language) → the URL path of that page's translation into it.
-    translations: Arc<HashMap<(String, String), String>>,
-}
-
-impl PageRenderer {
-    /// Render the page at `path` (`/contact/`) with `extra` added to its context (an extra variable wins over a
-    /// global of the same name). `None` when there is no page there.
-    pub fn render(&self, path: &str, extra: tera::Context) -> Option<Result<String>> {
-        let job = self.pages.get(path)?;
-        let mut context = job.context.clone();
-        context.extend(extra);
-        Some(self.templates.render(&job.template, &context, &job.shown))
-    }
-
-    /// The value of the page at `path` (`page` or `section`) as its template saw it.
-    pub fn page_value(&self, path: &str) -> Option<&tera::Value> {
-        let context = &self.pages.get(path)?.context;
-        context.get("page").or_else(|| context.get("section"))
-    }
-
-    /// Render the page at `path` again, exactly as the build did but with `value` as its `page` (or `section`), and
-    /// return its file's bytes with a renderer that keeps the new value. `None` when there is no page there.
-    pub fn render_again(
-        &self,
-        path: &str,
-        value: tera::Value,
-    ) -> Option<Result<(Vec<u8>, PageRenderer)>> {
-        let job = self.pages.get(path)?;
-        let mut context = job.context.clone();
-        let key = if context.contains_key("page") {
-            "page"
-        } else {
-            "section"
-        };
-        let length = value
-            .as_map()
-            .and_then(|fields| fields.get(&"content".into()))
-            .and_then(tera::Value::as_str)
-            .map_or(0, str::len);
-        context.insert_value(key, value);
-        let bytes =
-            match self
-                .templates
-                .render_bytes(&job.template, &context, &job.shown, length + 8192)
-            {
-                Ok(bytes) => bytes,
-                Err(err) => return Some(Err(err)),
-            };
-        let mut pages = (*self.pages).clone();
-        pages.insert(
-            path.to_string(),
-            Arc::new(PageJob {
-                template: job.template.clone(),
-                context,
-                shown: job.shown.clone(),
-            }),
-        );
-        let renderer = PageRenderer {
-            templates: Arc::clone(&self.templates),
-            pages: Arc::new(pages),
-            translations: Arc::clone(&self.translations),
-        };
-        Some(Ok((bytes, renderer)))
-    }
-
-    /// The URL path of the page at `path` in `lang` (`/contact/` in `es`: `/es/contacto/`), when it is translated.
-    pub fn translation(&self, path: &str, lang: &str) -> Option<&str> {
-        self.translations
-            .get(&(path.to_string(), lang.to_string()))
-            .map(String::as_str)
     }
 }
 
@@ -284,22 +197,7 @@ fn render_with<T: Send>(
         .map(&emit)
         .collect::<Result<_>>()?;
     emitted.extend(copies);
-    let translations = site
-        .pages
-        .iter()
-        .flat_map(|page| {
-            page.translations.iter().map(|&index| {
-                let other = &site.pages[index];
-                let key = (page.source.path.clone(), other.lang.clone());
-                (key, other.source.path.clone())
-            })
-        })
-        .collect();
-    let pages = PageRenderer {
-        templates: Arc::new(templates),
-        pages: Arc::new(pages),
-        translations: Arc::new(translations),
-    };
+    let pages = PageRenderer::new(templates, pages, again::translations(site));
     Ok((emitted, pages))
 }
 
@@ -640,7 +538,11 @@ fn headers_file(site: &Site) -> String {
     text
 }
 
+mod again;
 mod lists;
+
+use again::PageJob;
+pub use again::PageRenderer;
 
 #[cfg(test)]
 mod tests;
