@@ -104,6 +104,32 @@ pub fn build_keeping_pages(options: &BuildOptions) -> Result<Built> {
 }
 
 fn build_with(options: &BuildOptions, keep: KeepPages) -> Result<Built> {
+    let (site, summary, pages, leftover) = build_site(options, keep, Bodies::Drop)?;
+    Ok(Built {
+        summary,
+        pages,
+        config: site.config.clone(),
+        leftover,
+        held: Held(site),
+    })
+}
+
+/// Whether pages keep their markdown after a build.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bodies {
+    /// Freed as each page is rendered.
+    Drop,
+    /// Given back to each page's source: the preview compares later saves with it.
+    Keep,
+}
+
+/// A full build: check the output folder, read the site, render it into the staging folder, swap that in, and prune
+/// the image cache. Returns the site as rendered, what was done, the renderer and the previous output.
+fn build_site(
+    options: &BuildOptions,
+    keep: KeepPages,
+    bodies: Bodies,
+) -> Result<(Site, Summary, PageRenderer, Leftover)> {
     let start = Instant::now();
     check_output_folder(&options.root, &options.output)?;
     // Taking stock of the spare output folder overlaps with reading the site.
@@ -114,25 +140,27 @@ fn build_with(options: &BuildOptions, keep: KeepPages) -> Result<Built> {
     // Content errors first: they are the ones staff can fix.
     let (mut site, templates) = loaded?;
     let staging = staging?;
+    // The render stage takes each page's body.
+    let kept: Vec<String> = match bodies {
+        Bodies::Keep => site.pages.iter().map(|p| p.source.body.clone()).collect(),
+        Bodies::Drop => Vec::new(),
+    };
     let (files, pages) = render::render_each(&options.root, &templates, &mut site, keep, |file| {
         staging.write(file)
     })?;
     let leftover = staging.swap_in()?;
     // Only after a good build: a failed one may not have asked for every copy the site still uses.
     site.library.prune_cache()?;
+    for (page, body) in site.pages.iter_mut().zip(kept) {
+        page.source.body = body;
+    }
     let summary = Summary {
         pages: site.pages.len(),
         files,
         elapsed: start.elapsed(),
         images: site.library.work(),
     };
-    Ok(Built {
-        summary,
-        pages,
-        config: site.config.clone(),
-        leftover,
-        held: Held(site),
-    })
+    Ok((site, summary, pages, leftover))
 }
 
 /// Load and render the site without writing anything.

@@ -17,12 +17,12 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
 
-use super::{BuildOptions, Purpose, Summary, check_output_folder, load};
+use super::{Bodies, BuildOptions, Summary, build_site};
 use crate::config::Config;
 use crate::content::{self, SourcePage};
 use crate::error::Result;
 use crate::markdown::{Rendered, Wanted};
-use crate::output::{self, Leftover};
+use crate::output::Leftover;
 use crate::render::{self, KeepPages, PageRenderer};
 use crate::site::{Links, Markdown, Site};
 
@@ -84,35 +84,8 @@ impl Preview {
 
     /// The whole site, as `build` makes it, keeping what later rebuilds need.
     fn full(&mut self) -> Result<Rebuilt> {
-        let options = &self.options;
-        let start = Instant::now();
-        check_output_folder(&options.root, &options.output)?;
-        let (staging, loaded) = rayon::join(
-            || output::Staging::create(&options.output),
-            || load(options, Purpose::Build),
-        );
-        let (mut site, templates) = loaded?;
-        let staging = staging?;
-        // The render stage takes each page's body; later rebuilds compare with it.
-        let bodies: Vec<String> = site.pages.iter().map(|p| p.source.body.clone()).collect();
-        let (files, renderer) = render::render_each(
-            &options.root,
-            &templates,
-            &mut site,
-            KeepPages::Yes,
-            |file| staging.write(file),
-        )?;
-        let leftover = staging.swap_in()?;
-        site.library.prune_cache()?;
-        for (page, body) in site.pages.iter_mut().zip(bodies) {
-            page.source.body = body;
-        }
-        let summary = Summary {
-            pages: site.pages.len(),
-            files,
-            elapsed: start.elapsed(),
-            images: site.library.work(),
-        };
+        let (site, summary, renderer, leftover) =
+            build_site(&self.options, KeepPages::Yes, Bodies::Keep)?;
         let own_markdown = match site.markdown {
             Markdown::Deferred(wanted) => Some(wanted),
             Markdown::Rendered => None,
