@@ -28,20 +28,7 @@ seed="${SEED:-12}"
 
 # shellcheck source=scripts/bench-lib.sh
 source "$repo/scripts/bench-lib.sh"
-need hugo hugo
-need hyperfine hyperfine
-[ -x /usr/bin/time ] || need /usr/bin/time time
-need python3 python3
-
-if [ -n "${BENCH_DIR:-}" ]; then
-    work="$BENCH_DIR"
-elif [ -d /dev/shm ] && [ -w /dev/shm ]; then
-    work="/dev/shm/iopsite-bench-images"
-else
-    work="${TMPDIR:-/tmp}/iopsite-bench-images"
-fi
-mkdir -p "$work/raw" "$work/out"
-echo "== work folder: $work ($(df --output=fstype "$work" | tail -1))"
+bench_setup iopsite-bench-images
 
 echo "== building iopsite and the photo maker (release)"
 (cd "$repo" && cargo build --release --quiet --bin iopsite --example make_photos)
@@ -188,48 +175,6 @@ EOF
     touch "$sites/done"
 fi
 
-# series LABEL NAME=COMMAND...: time the commands alternately, as scripts/bench.sh does (hyperfine once per round
-# with every command in it: round 0 is the warm-up, then RUNS rounds, each running every command PER_ROUND times in
-# a row, default 1). PREPARE_<NAME> (a shell command), when set, runs before each run of that command, outside the
-# time. /usr/bin/time records "user sys maxrss_kb" of each run (its CPU times have a 10 ms resolution).
-series() {
-    local label="$1" per_round="${PER_ROUND:-1}"
-    shift
-    local args=() names=() spec name round prepare
-    for spec in "$@"; do
-        name="${spec%%=*}"
-        names+=("$name")
-        rm -f "$work/raw/$label-$name.time"
-        prepare="PREPARE_${name//-/_}"
-        args+=(--prepare "${!prepare:-true}")
-        args+=(-n "$name" "/usr/bin/time -f '%U %S %M' -a -o $work/raw/$label-$name.time ${spec#*=}")
-    done
-    echo "== $label"
-    sync
-    for round in $(seq 0 "$runs"); do
-        hyperfine -N --style none --runs "$per_round" --export-json "$work/raw/$label-$round.json" "${args[@]}" >/dev/null
-    done
-    python3 - "$work/raw" "$label" "$runs" "$per_round" "${names[@]}" <<'EOF'
-import json, statistics, sys
-raw, label, runs, per_round, names = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:]
-walls = {name: [] for name in names}
-for round in range(1, runs + 1):  # round 0 was the warm-up
-    for result in json.load(open(f"{raw}/{label}-{round}.json"))["results"]:
-        walls[result["command"]].extend(result["times"])
-rows = []
-for name in names:
-    lines = [l.split() for l in open(f"{raw}/{label}-{name}.time") if l[:1].isdigit()][per_round:]
-    cpu = statistics.median(float(u) + float(s) for u, s, _ in lines)
-    rss = statistics.median(int(m) for *_, m in lines) / 1024
-    rows.append((name, statistics.median(walls[name]), cpu, rss))
-first = rows[0][1]
-with open(f"{raw}/../results.md", "a") as out:
-    for name, wall, cpu, rss in rows:
-        line = f"| {label} | {name} | {len(walls[name])} | {wall:.4f} | {cpu:.2f} | {rss:.1f} | {wall / first:.2f} |"
-        print(line)
-        out.write(line + "\n")
-EOF
-}
 
 out="$work/out"
 results="$work/results.md"
@@ -243,7 +188,7 @@ export PREPARE_iopsite_cold="rm -rf $sites/iopsite/.iopsite $out/iopsite"
 export PREPARE_hugo_cold="rm -rf $sites/hugo/resources $out/hugo"
 if [[ " $series_wanted " == *" cold "* ]] || [ ! -d "$out/hugo-cold-output" ]; then
     # The reference comes first in each series: the last column is then "this ÷ Hugo" and "this ÷ without images".
-    series "cold" \
+    RATIO=first series "cold" \
         "hugo-cold=hugo --quiet --ignoreCache -s $sites/hugo -d $out/hugo" \
         "iopsite-cold=$iopsite build --root $sites/iopsite --output $out/iopsite"
     # Hugo's cold output, for the checks below (the iopsite output left by the last cold run is kept as it is).
@@ -256,7 +201,7 @@ fi
 "$iopsite" build --root "$sites/plain" --output "$out/plain" >/dev/null
 hugo --quiet -s "$sites/hugo" -d "$out/hugo" >/dev/null
 if [[ " $series_wanted " == *" warm "* ]]; then
-    PER_ROUND=10 series "warm" \
+    PER_ROUND=10 RATIO=first series "warm" \
         "iopsite-no-images=$iopsite build --root $sites/plain --output $out/plain" \
         "iopsite-warm=$iopsite build --root $sites/iopsite --output $out/iopsite" \
         "hugo-warm=hugo --quiet -s $sites/hugo -d $out/hugo"

@@ -21,20 +21,7 @@ corpus_script="${CORPUS_SCRIPT:-$repo/../shared/bench/gen_corpus.py}"
 
 # shellcheck source=scripts/bench-lib.sh
 source "$repo/scripts/bench-lib.sh"
-need hugo hugo
-need hyperfine hyperfine
-[ -x /usr/bin/time ] || need /usr/bin/time time
-need python3 python3
-
-if [ -n "${BENCH_DIR:-}" ]; then
-    work="$BENCH_DIR"
-elif [ -d /dev/shm ] && [ -w /dev/shm ]; then
-    work="/dev/shm/iopsite-bench"
-else
-    work="${TMPDIR:-/tmp}/iopsite-bench"
-fi
-mkdir -p "$work/corpus" "$work/out" "$work/raw"
-echo "== work folder: $work ($(df --output=fstype "$work" | tail -1))"
+bench_setup iopsite-bench
 
 echo "== building iopsite and the bound (release)"
 (cd "$repo" && cargo build --release --quiet --bin iopsite --example bound)
