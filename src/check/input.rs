@@ -72,6 +72,27 @@ pub(crate) struct Input<'a> {
 }
 
 impl<'a> Input<'a> {
+    /// An input with no built file read yet, but config.toml's text; `files`: the built files known so far.
+    fn empty(
+        root: &'a Path,
+        site: &'a Site,
+        out: &Path,
+        files: HashSet<String>,
+    ) -> Result<Input<'a>> {
+        Ok(Input {
+            site,
+            pages: Vec::new(),
+            styles: Vec::new(),
+            scripts: Vec::new(),
+            files,
+            ids: HashMap::new(),
+            config_text: read(&root.join("config.toml"), Path::new("config.toml"))?,
+            root: root.to_path_buf(),
+            out: out.to_path_buf(),
+            sources: Vec::new(),
+        })
+    }
+
     /// Read the site built into `out` and the files problems can be traced to.
     pub(crate) fn load(root: &'a Path, site: &'a Site, out: &Path) -> Result<Input<'a>> {
         let by_output: HashMap<String, usize> = site
@@ -80,18 +101,7 @@ impl<'a> Input<'a> {
             .enumerate()
             .map(|(i, p)| (output_of(p), i))
             .collect();
-        let mut input = Input {
-            site,
-            pages: Vec::new(),
-            styles: Vec::new(),
-            scripts: Vec::new(),
-            files: HashSet::new(),
-            ids: HashMap::new(),
-            config_text: read(&root.join("config.toml"), Path::new("config.toml"))?,
-            root: root.to_path_buf(),
-            out: out.to_path_buf(),
-            sources: Vec::new(),
-        };
+        let mut input = Input::empty(root, site, out, HashSet::new())?;
         for entry in WalkDir::new(out).sort_by_file_name().into_iter().flatten() {
             if entry.file_type().is_file() {
                 input.add_file(out, entry.path(), &by_output)?;
@@ -114,18 +124,7 @@ impl<'a> Input<'a> {
             .iter()
             .map(|&i| (output_of(&site.pages[i]), i))
             .collect();
-        let mut input = Input {
-            site,
-            pages: Vec::new(),
-            styles: Vec::new(),
-            scripts: Vec::new(),
-            files,
-            ids: HashMap::new(),
-            config_text: read(&root.join("config.toml"), Path::new("config.toml"))?,
-            root: root.to_path_buf(),
-            out: out.to_path_buf(),
-            sources: Vec::new(),
-        };
+        let mut input = Input::empty(root, site, out, files)?;
         for file in by_output.keys() {
             input.add_file(out, &out.join(file), &by_output)?;
         }
