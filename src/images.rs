@@ -534,11 +534,7 @@ fn clean(bytes: &[u8], image: &Image) -> std::result::Result<Vec<u8>, String> {
 
 /// The cache entry of an image's published original.
 fn clean_entry(image: &Image) -> String {
-    let key = hex_key(&format!(
-        "{}|clean|{}",
-        env!("CARGO_PKG_VERSION"),
-        image.hash
-    ));
+    let key = hex_key(&format!("{}|clean|{}", revision(), image.hash));
     let extension = match (image.header.format, image.header.orientation) {
         (Format::Gif, 2..) => "png",
         (format, _) => format.extension(),
