@@ -53,6 +53,29 @@ pub struct Image {
     pub hash: String,
     /// Format, size and orientation.
     pub header: Header,
+    /// Size of the file in bytes.
+    pub len: u64,
+    /// The cache entry of its published original (without metadata, upright).
+    clean: String,
+}
+
+impl Image {
+    fn new(source: &Path, shown: &Path, hash: String, header: Header, len: u64) -> Image {
+        let key = hex_key(&format!("{}|clean|{hash}", revision()));
+        // A turned GIF is published as the PNG of its first frame.
+        let extension = match (header.format, header.orientation) {
+            (Format::Gif, 2..) => "png",
+            (format, _) => format.extension(),
+        };
+        Image {
+            source: source.to_path_buf(),
+            shown: shown.to_path_buf(),
+            hash,
+            header,
+            len,
+            clean: format!("{key}.{extension}"),
+        }
+    }
 }
 
 /// A copy of an image asked for by a page.
@@ -347,7 +370,7 @@ impl Library {
         let to_clean: Vec<(&String, &Image, String)> = self
             .images
             .iter()
-            .map(|(path, image)| (path, image, clean_entry(image)))
+            .map(|(path, image)| (path, image, image.clean.clone()))
             .filter(|(_, _, entry)| !self.cache.has(entry))
             .collect();
         let progress = Progress::new(
@@ -372,7 +395,7 @@ impl Library {
             .files
             .iter()
             .map(|(path, source)| match self.images.get(path) {
-                Some(image) => (path.clone(), self.cache.path(&clean_entry(image))),
+                Some(image) => (path.clone(), self.cache.path(&image.clean)),
                 None => (path.clone(), source.clone()),
             })
             .collect();
@@ -438,7 +461,7 @@ impl Library {
 
     /// Remove from the cache what this build did not use (after a good build).
     pub fn prune_cache(&self) -> Result<usize> {
-        let mut used: HashSet<String> = self.images.values().map(clean_entry).collect();
+        let mut used: HashSet<String> = self.images.values().map(|i| i.clean.clone()).collect();
         used.extend(
             self.wanted
                 .lock()
@@ -465,12 +488,7 @@ fn read_image(
     };
     let meta = std::fs::metadata(source).map_err(read_error)?;
     if let Some(known) = known.filter(|known| known.matches(&meta)) {
-        let image = Image {
-            source: source.to_path_buf(),
-            shown: shown.to_path_buf(),
-            hash: known.hash.clone(),
-            header: known.header,
-        };
+        let image = Image::new(source, shown, known.hash.clone(), known.header, meta.len());
         return Ok((image, known.clone()));
     }
     let bytes = std::fs::read(source).map_err(read_error)?;
@@ -481,12 +499,7 @@ fn read_image(
     })?;
     let hash = cache::hash(&bytes);
     let record = cache::Known::new(&meta, hash.clone(), header);
-    let image = Image {
-        source: source.to_path_buf(),
-        shown: shown.to_path_buf(),
-        hash,
-        header,
-    };
+    let image = Image::new(source, shown, hash, header, meta.len());
     Ok((image, record))
 }
 
@@ -530,16 +543,6 @@ fn clean(bytes: &[u8], image: &Image) -> std::result::Result<Vec<u8>, String> {
         format,
         quality: 90,
     })
-}
-
-/// The cache entry of an image's published original.
-fn clean_entry(image: &Image) -> String {
-    let key = hex_key(&format!("{}|clean|{}", revision(), image.hash));
-    let extension = match (image.header.format, image.header.orientation) {
-        (Format::Gif, 2..) => "png",
-        (format, _) => format.extension(),
-    };
-    format!("{key}.{extension}")
 }
 
 fn copy_key(hash: &str, job: &Job) -> String {

@@ -39,7 +39,7 @@ pub(crate) fn check(input: &Input) -> Vec<Found> {
 fn large_originals(input: &Input) -> Vec<Found> {
     let mut found = Vec::new();
     for (_, image) in input.site.library.images() {
-        let bytes = std::fs::metadata(&image.source).map_or(0, |meta| meta.len());
+        let bytes = image.len;
         let (width, height) = (image.header.width, image.header.height);
         if bytes > LARGE_BYTES || width.max(height) > LARGE_EDGE {
             found.push(Found::new(
