@@ -319,12 +319,8 @@ fn already_there(path: &Path, contents: &Contents) -> io::Result<bool> {
         return Ok(false);
     };
     let meta = file.metadata()?;
-    if meta.nlink() > 1 {
-        drop(file);
-        fs::remove_file(path)?;
-        return Ok(false);
-    }
-    if meta.len() != bytes.len() as u64 {
+    drop_if_linked(path, &meta)?;
+    if meta.nlink() > 1 || meta.len() != bytes.len() as u64 {
         return Ok(false);
     }
     // Exactly as many bytes as the file has (`read_to_end` would ask the file's size and position again), into a
@@ -350,12 +346,21 @@ fn copy_already_there(path: &Path, source: &Path) -> io::Result<bool> {
     let Ok(meta) = fs::symlink_metadata(path) else {
         return Ok(false);
     };
-    if meta.nlink() > 1 {
-        fs::remove_file(path)?;
+    if drop_if_linked(path, &meta)? {
         return Ok(false);
     }
     let source = fs::metadata(source)?;
     Ok(meta.is_file() && meta.len() == source.len() && meta.modified()? == source.modified()?)
+}
+
+/// Remove the spare's file at `path` if it has another name elsewhere (a hard link), so that writing over it never
+/// changes that other file. Whether it was removed.
+fn drop_if_linked(path: &Path, meta: &fs::Metadata) -> io::Result<bool> {
+    if meta.nlink() <= 1 {
+        return Ok(false);
+    }
+    fs::remove_file(path)?;
+    Ok(true)
 }
 
 /// Write a file into a folder that exists.
