@@ -104,14 +104,30 @@ pub fn build_keeping_pages(options: &BuildOptions) -> Result<Built> {
 }
 
 fn build_with(options: &BuildOptions, keep: KeepPages) -> Result<Built> {
-    let (site, summary, pages, leftover) = build_site(options, keep, Bodies::Drop)?;
+    let full = build_site(options, keep, Bodies::Drop)?;
     Ok(Built {
-        summary,
-        pages,
-        config: site.config.clone(),
-        leftover,
-        held: Held(site),
+        summary: full.summary,
+        pages: full.pages,
+        config: full.site.config.clone(),
+        leftover: full.leftover,
+        held: Held(full.site),
     })
+}
+
+/// What a full build made and read.
+struct FullBuild {
+    /// The site as rendered.
+    site: Site,
+    /// What was done.
+    summary: Summary,
+    /// Renders pages again.
+    pages: PageRenderer,
+    /// The previous output, to remove.
+    leftover: Leftover,
+    /// What the preview needs to render only what a change touches.
+    kept: render::Kept,
+    /// The templates' texts.
+    sources: TemplateSources,
 }
 
 /// Whether pages keep their markdown after a build.
@@ -124,12 +140,8 @@ enum Bodies {
 }
 
 /// A full build: check the output folder, read the site, render it into the staging folder, swap that in, and prune
-/// the image cache. Returns the site as rendered, what was done, the renderer and the previous output.
-fn build_site(
-    options: &BuildOptions,
-    keep: KeepPages,
-    bodies: Bodies,
-) -> Result<(Site, Summary, PageRenderer, Leftover)> {
+/// the image cache.
+fn build_site(options: &BuildOptions, keep: KeepPages, bodies: Bodies) -> Result<FullBuild> {
     let start = Instant::now();
     check_output_folder(&options.root, &options.output)?;
     // Taking stock of the spare output folder overlaps with reading the site.
@@ -141,17 +153,18 @@ fn build_site(
     let (mut site, templates) = loaded?;
     let staging = staging?;
     // The render stage takes each page's body.
-    let kept: Vec<String> = match bodies {
+    let markdown: Vec<String> = match bodies {
         Bodies::Keep => site.pages.iter().map(|p| p.source.body.clone()).collect(),
         Bodies::Drop => Vec::new(),
     };
-    let (files, pages) = render::render_each(&options.root, &templates, &mut site, keep, |file| {
-        staging.write(file)
-    })?;
+    let (files, pages, kept) =
+        render::render_each(&options.root, &templates, &mut site, keep, |file| {
+            staging.write(file)
+        })?;
     let leftover = staging.swap_in()?;
     // Only after a good build: a failed one may not have asked for every copy the site still uses.
     site.library.prune_cache()?;
-    for (page, body) in site.pages.iter_mut().zip(kept) {
+    for (page, body) in site.pages.iter_mut().zip(markdown) {
         page.source.body = body;
     }
     let summary = Summary {
@@ -160,7 +173,14 @@ fn build_site(
         elapsed: start.elapsed(),
         images: site.library.work(),
     };
-    Ok((site, summary, pages, leftover))
+    Ok(FullBuild {
+        site,
+        summary,
+        pages,
+        leftover,
+        kept,
+        sources: templates,
+    })
 }
 
 /// Load and render the site without writing anything.

@@ -252,7 +252,7 @@ pub fn url_path(file: &str, slug: Option<&str>) -> String {
     }
 }
 
-fn duplicate_urls(pages: &[SourcePage]) -> Vec<Error> {
+pub(crate) fn duplicate_urls(pages: &[SourcePage]) -> Vec<Error> {
     let mut seen: ahash::AHashMap<&str, &SourcePage> = ahash::AHashMap::with_capacity(pages.len());
     let mut errors = Vec::new();
     for page in pages {

@@ -74,7 +74,7 @@ pub fn render(root: &Path, sources: &TemplateSources, site: &Site) -> Result<Vec
         KeepPages::No,
         Ok,
     )
-    .map(|(files, _)| files)
+    .map(|(files, ..)| files)
 }
 
 /// Render the whole site and hand each file to `emit` as soon as it is made, from several threads at once, so the
@@ -83,14 +83,15 @@ pub fn render(root: &Path, sources: &TemplateSources, site: &Site) -> Result<Vec
 /// values ([`context::build_taking_html`]), so `rendered.html` is empty afterwards; markdown left for this stage
 /// ([`Markdown::Deferred`]) is rendered just before each page's template. Either way each page's markdown body is
 /// taken out of `site` and freed once it is no longer needed. With [`KeepPages::Yes`] it also returns a
-/// [`PageRenderer`] for rendering pages again later.
+/// [`PageRenderer`] for rendering pages again later, and what [`update`] needs to render only what a change
+/// touches.
 pub fn render_each(
     root: &Path,
     sources: &TemplateSources,
     site: &mut Site,
     keep: KeepPages,
     emit: impl Fn(&OutputFile) -> Result<()> + Sync,
-) -> Result<(usize, PageRenderer)> {
+) -> Result<(usize, PageRenderer, Kept)> {
     let bodies: Vec<String> = site
         .pages
         .iter_mut()
@@ -108,8 +109,9 @@ pub fn render_each(
         }
         Markdown::Deferred(_) => (context::build(site), bodies),
     };
-    let (emitted, pages) = render_with(root, sources, site, inputs, keep, |file| emit(&file))?;
-    Ok((emitted.len(), pages))
+    let (emitted, pages, kept) =
+        render_with(root, sources, site, inputs, keep, |file| emit(&file))?;
+    Ok((emitted.len(), pages, kept))
 }
 
 /// Render everything, pass each file through `emit` and keep what it returns, in the order of [`render`].
@@ -121,7 +123,7 @@ fn render_with<T: Send>(
     (values, bodies): (SiteValues, Vec<String>),
     keep: KeepPages,
     emit: impl Fn(OutputFile) -> Result<T> + Sync,
-) -> Result<(Vec<T>, PageRenderer)> {
+) -> Result<(Vec<T>, PageRenderer, Kept)> {
     let SiteValues {
         pages: values,
         globals,
@@ -129,12 +131,22 @@ fn render_with<T: Send>(
         breadcrumbs,
     } = values;
     let lists = lists::Lists::new(site)?;
-    let mut templates = Templates::load(sources, Arc::new(lookup))?;
+    let lookup = Arc::new(lookup);
+    let mut templates = Templates::load(sources, Arc::clone(&lookup))?;
     *templates.tera.global_context() = globals;
     templates
         .tera
         .global_context()
         .insert_value("feeds", lists.global_feeds());
+    let mut kept = Kept {
+        globals: match keep {
+            KeepPages::Yes => templates.tera.global_context().clone(),
+            KeepPages::No => tera::Context::new(),
+        },
+        lookup,
+        facts: HashMap::new(),
+        made: std::collections::BTreeSet::new(),
+    };
     let mut emitted: Vec<T> = copied(site.library.originals()?, Contents::Copy)
         .into_par_iter()
         .map(&emit)
@@ -171,12 +183,14 @@ fn render_with<T: Send>(
     }
     let mut pages = HashMap::new();
     let mut errors = Vec::new();
-    for ((result, _), page) in rendered.into_iter().zip(&site.pages) {
+    for ((result, facts), page) in rendered.into_iter().zip(&site.pages) {
         match result {
             Ok((done, job)) => {
                 emitted.push(done);
                 if let Some(job) = job {
                     pages.insert(page.source.path.clone(), Arc::new(job));
+                    kept.facts.insert(page.source.file.clone(), facts);
+                    kept.made.insert(page_file(page));
                 }
             }
             Err(err) => errors.push(err),
@@ -185,10 +199,12 @@ fn render_with<T: Send>(
     if !errors.is_empty() {
         return Err(Error::from_list(one_per_template_line(errors)));
     }
-    for file in others? {
-        emitted.push(emit(file)?);
-    }
-    for file in lists.render(&templates, site, &values, &breadcrumbs)? {
+    let mut made = others?;
+    made.extend(lists.render(&templates, site, &values, &breadcrumbs)?);
+    for file in made {
+        if keep == KeepPages::Yes {
+            kept.made.insert(file.path.clone());
+        }
         emitted.push(emit(file)?);
     }
     // Last: every page has asked for the image copies it shows.
@@ -198,7 +214,7 @@ fn render_with<T: Send>(
         .collect::<Result<_>>()?;
     emitted.extend(copies);
     let pages = PageRenderer::new(templates, pages, again::translations(site));
-    Ok((emitted, pages))
+    Ok((emitted, pages, kept))
 }
 
 /// One page rendered: what `emit` returned and the page's job (or its error), and what the link check needs of its
@@ -346,17 +362,22 @@ fn render_page(
         .and_then(tera::Value::as_str)
         .map_or(0, str::len);
     // Room for the page's HTML and the template's own text (the default theme adds about 5 KB).
-    let html = templates.render_bytes(name, &context, &page.source.shown, html_length + 8192)?;
-    let file = OutputFile::bytes(
-        [page.source.path.trim_start_matches('/'), "index.html"].concat(),
-        html,
-    );
+    let (html, reads) = crate::templates::recording(|| {
+        templates.render_bytes(name, &context, &page.source.shown, html_length + 8192)
+    });
+    let file = OutputFile::bytes(page_file(page), html?);
     let job = PageJob {
         template: name.to_string(),
         context,
         shown: page.source.shown.clone(),
+        reads,
     };
     Ok((file, job))
+}
+
+/// The output file of a page: `guide/first-day/index.html`.
+fn page_file(page: &Page) -> String {
+    [page.source.path.trim_start_matches('/'), "index.html"].concat()
 }
 
 /// The variables of one page's template, besides the globals.
@@ -540,9 +561,11 @@ fn headers_file(site: &Site) -> String {
 
 mod again;
 mod lists;
+mod update;
 
 use again::PageJob;
 pub use again::PageRenderer;
+pub use update::{Kept, Update, update};
 
 #[cfg(test)]
 mod tests;

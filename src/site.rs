@@ -134,8 +134,13 @@ pub fn assemble(
     wanted: Wanted,
     shortcodes: Shortcodes,
 ) -> Result<Site> {
-    let (mut site, broken, mut errors) =
-        arranged(config, content, library, Markdown::Rendered, shortcodes);
+    let (mut site, broken, mut errors) = arranged(
+        config,
+        content,
+        Arc::new(library),
+        Markdown::Rendered,
+        Arc::new(shortcodes),
+    );
     let links = Links::new(&site, &broken);
     let rendered: Vec<Rendered> = site
         .pages
@@ -166,6 +171,24 @@ pub fn assemble_deferred(
     if !content.errors.is_empty() {
         return assemble(config, content, library, wanted, shortcodes);
     }
+    rearrange(
+        config,
+        content,
+        Arc::new(library),
+        wanted,
+        Arc::new(shortcodes),
+    )
+}
+
+/// [`assemble_deferred`] of content without errors, with the images and shortcodes of an earlier build: the
+/// preview arranges the site again after a page changed, without scanning the images or reading the shortcodes.
+pub fn rearrange(
+    config: Config,
+    content: Content,
+    library: Arc<Library>,
+    wanted: Wanted,
+    shortcodes: Arc<Shortcodes>,
+) -> Result<Site> {
     let (site, _, errors) = arranged(
         config,
         content,
@@ -184,9 +207,9 @@ pub fn assemble_deferred(
 fn arranged(
     config: Config,
     content: Content,
-    library: Library,
+    library: Arc<Library>,
     markdown: Markdown,
-    shortcodes: Shortcodes,
+    shortcodes: Arc<Shortcodes>,
 ) -> (Site, Vec<String>, Vec<Error>) {
     let Content {
         pages: sources,
@@ -215,14 +238,14 @@ fn arranged(
         config,
         pages,
         assets,
-        library: Arc::new(library),
+        library,
         menu,
         menus,
         languages,
         by_file,
         url_paths,
         markdown,
-        shortcodes: std::sync::Arc::new(shortcodes),
+        shortcodes,
     };
     (site, broken, errors)
 }

@@ -39,6 +39,43 @@ pub struct Lookup {
     pub default_lang: String,
 }
 
+/// What one render looked up through the template functions: what else its output depends on, besides its context
+/// and the globals. The preview renders a page again when one of these changed ([`crate::render`]'s update).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reads {
+    /// Section files asked for with `get_section`.
+    pub sections: Vec<String>,
+    /// Page files asked for with `get_page`.
+    pub pages: Vec<String>,
+    /// Whether `get_url` was called (it reads every page's address).
+    pub urls: bool,
+    /// Whether `resize_image` was called (it asks for an image copy, made after the pages).
+    pub images: bool,
+}
+
+thread_local! {
+    /// The reads of the render running on this thread, when they are being recorded. Tera calls the functions on
+    /// the thread that renders, so one slot per thread is enough.
+    static READING: std::cell::RefCell<Option<Reads>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run `render` (one template render) and return what it looked up through the template functions.
+pub fn recording<T>(render: impl FnOnce() -> T) -> (T, Reads) {
+    let outer = READING.with(|slot| slot.replace(Some(Reads::default())));
+    let result = render();
+    let reads = READING.with(|slot| slot.replace(outer)).unwrap_or_default();
+    (result, reads)
+}
+
+/// Note a look-up, when reads are being recorded.
+fn note(read: impl FnOnce(&mut Reads)) {
+    READING.with(|slot| {
+        if let Some(reads) = slot.borrow_mut().as_mut() {
+            read(reads);
+        }
+    });
+}
+
 /// The loaded templates, and where each came from (for error messages).
 pub struct Templates {
     /// The Tera instance, ready to render.
@@ -335,6 +372,7 @@ fn resize_image(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {
     let op = kwargs.get::<&str>("op")?.unwrap_or("fill");
     let format = kwargs.get::<&str>("format")?.unwrap_or("auto");
     let quality = kwargs.get::<u8>("quality")?;
+    note(|reads| reads.images = true);
     let images = lookup
         .images
         .as_ref()
@@ -350,6 +388,7 @@ fn get_section(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {
     let metadata_only = kwargs.get::<bool>("metadata_only")?.unwrap_or(false);
     let path = in_language(lookup, path.trim_start_matches("@/"), kwargs)?;
     let path = path.as_str();
+    note(|reads| reads.sections.push(path.to_string()));
     match lookup.sections.get(path) {
         Some((full, metadata)) => Ok(if metadata_only {
             metadata.clone()
@@ -366,6 +405,7 @@ fn get_page(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {
     let path: &str = kwargs.must_get("path")?;
     let path = in_language(lookup, path.trim_start_matches("@/"), kwargs)?;
     let path = path.as_str();
+    note(|reads| reads.pages.push(path.to_string()));
     lookup.pages.get(path).cloned().ok_or_else(|| {
         tera::Error::message(format!("get_page: there is no page `{path}` (write the path of a markdown file inside content/, e.g. \"benefits.md\")"))
     })
@@ -375,6 +415,7 @@ fn get_url(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {
     let path: &str = kwargs.must_get("path")?;
     let trailing_slash = kwargs.get::<bool>("trailing_slash")?.unwrap_or(false);
     let lang = kwargs.get::<&str>("lang")?;
+    note(|reads| reads.urls = true);
     let url_path = if let Some(file) = path.strip_prefix("@/") {
         // In the language asked for when the page is translated, else the page itself (like `trans`).
         let translated = in_language(lookup, file, kwargs)?;

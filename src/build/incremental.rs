@@ -1,30 +1,33 @@
 //! Part of the build stage, for `serve`: the rebuild after a saved change. A [`Preview`] keeps what its last good
-//! full build read (the arranged site with every page's markdown, and the renderer holding every page's template
-//! context), and for a batch of changed files decides whether it can render fewer outputs than a full build would,
-//! with the same bytes. When it cannot be sure, it runs the full build, which stays the reference: the
-//! `incremental` integration test compares the two after random edit sequences.
+//! full build read and made (the arranged site with every page's markdown, the templates' texts, every page's
+//! template, context and look-ups, the globals), and for a batch of changed files renders only the outputs that can
+//! differ, with the bytes a full build would write. When it cannot be sure, it runs the full build, which stays the
+//! reference: the `incremental` integration test compares the two after random edit sequences.
 //!
-//! What it does alone, today: the text of one page changes, and nothing else. Its front matter (title, date, place,
-//! menu, taxonomies, …) is exactly as before, so no other output can show a difference: with templates that read
-//! only their own page's markdown ([`crate::templates::TemplateSources::read_only_own_markdown`]) the page's HTML
-//! reaches its own file alone. Everything else is a full build: any other file (templates, config, static files,
-//! a new, deleted or renamed page), front matter edits, several files at once, the first save after a failed
-//! build, and text whose effects reach further than its page: images and shortcodes (image copies), a heading
-//! another page may link to, a new link to another page's heading, a dated page in a feed, and a sitemap date taken
-//! from the file's modification day when that day changes.
+//! Three ways, tried in order:
+//! - [`text`]: the text of one page changed and nothing else it shows elsewhere: that page alone, in a few
+//!   milliseconds at any size.
+//! - [`pages`]: markdown files of `content/` changed, were added, deleted or renamed (front matter included): the
+//!   site is arranged again from the pages in memory (only the changed files are read), and the render stage's
+//!   [`crate::render::update`] renders the pages whose context or look-ups differ, and every list, feed and sitemap
+//!   (written only when their bytes differ).
+//! - Everything else is a full build: templates, `config.toml`, static files and images, a change of the globals
+//!   (a menu entry), image copies asked for by a changed page, the first save after a failed build, and anything
+//!   either way above is unsure of.
 
-use std::collections::BTreeSet;
 use std::path::Path;
-use std::time::Instant;
 
 use super::{Bodies, BuildOptions, Summary, build_site};
 use crate::config::Config;
-use crate::content::{self, SourcePage};
 use crate::error::Result;
-use crate::markdown::{Rendered, Wanted};
+use crate::markdown::Wanted;
 use crate::output::Leftover;
 use crate::render::{self, KeepPages, PageRenderer};
-use crate::site::{Links, Markdown, Site};
+use crate::site::{Markdown, Site};
+use crate::templates::TemplateSources;
+
+mod pages;
+mod text;
 
 /// The rebuilds of one `serve`: what its last good full build read.
 pub struct Preview {
@@ -32,7 +35,7 @@ pub struct Preview {
     last: Option<Last>,
 }
 
-/// What the last good full build read and made.
+/// What the last good build read and made.
 struct Last {
     /// The arranged site, with every page's markdown body kept in its source.
     site: Site,
@@ -40,11 +43,15 @@ struct Last {
     renderer: PageRenderer,
     /// The markdown options of a site whose templates read only their own page's markdown; `None` otherwise.
     own_markdown: Option<Wanted>,
+    /// What the render stage needs to render only what a change touches.
+    kept: render::Kept,
+    /// The templates' texts.
+    sources: TemplateSources,
 }
 
 /// What a rebuild did.
 pub struct Rebuilt {
-    /// What the build did (after a page rendered alone: one page, one file).
+    /// What the build did (after an incremental rebuild: the pages rendered again, the files written).
     pub summary: Summary,
     /// Renders pages again with extra variables, until the next rebuild.
     pub pages: PageRenderer,
@@ -52,8 +59,12 @@ pub struct Rebuilt {
     pub config: Config,
     /// After a full build: the previous output, for the caller to remove once it has announced the new site.
     pub leftover: Option<Leftover>,
-    /// Whether only the changed page was rendered, rather than the whole site.
+    /// Whether only what the change touches was rendered, rather than the whole site.
     pub incremental: bool,
+    /// After an incremental rebuild: the output files that were not there before (paths inside the output folder).
+    pub added: Vec<String>,
+    /// After an incremental rebuild: the output files removed (a deleted or moved page, an emptied list).
+    pub removed: Vec<String>,
 }
 
 impl Preview {
@@ -72,6 +83,9 @@ impl Preview {
         if let Some(rebuilt) = self.page_text(changed) {
             return Ok(rebuilt);
         }
+        if let Some(rebuilt) = self.pages(changed) {
+            return Ok(rebuilt);
+        }
         self.last = None;
         self.full()
     }
@@ -84,77 +98,28 @@ impl Preview {
 
     /// The whole site, as `build` makes it, keeping what later rebuilds need.
     fn full(&mut self) -> Result<Rebuilt> {
-        let (site, summary, renderer, leftover) =
-            build_site(&self.options, KeepPages::Yes, Bodies::Keep)?;
-        let own_markdown = match site.markdown {
+        let full = build_site(&self.options, KeepPages::Yes, Bodies::Keep)?;
+        let own_markdown = match full.site.markdown {
             Markdown::Deferred(wanted) => Some(wanted),
             Markdown::Rendered => None,
         };
-        let config = site.config.clone();
+        let config = full.site.config.clone();
+        let renderer = full.pages.clone();
         self.last = Some(Last {
-            site,
-            renderer: renderer.clone(),
+            site: full.site,
+            renderer: full.pages,
             own_markdown,
+            kept: full.kept,
+            sources: full.sources,
         });
         Ok(Rebuilt {
-            summary,
+            summary: full.summary,
             pages: renderer,
             config,
-            leftover: Some(leftover),
+            leftover: Some(full.leftover),
             incremental: false,
-        })
-    }
-
-    /// One page's text changed and nothing else: render that page alone. `None` when that is not certain to give
-    /// what a full build would.
-    fn page_text(&mut self, changed: &[String]) -> Option<Rebuilt> {
-        let start = Instant::now();
-        let last = self.last.as_mut()?;
-        let wanted = last.own_markdown?;
-        let relevant = relevant(&self.options.root, &last.site, changed);
-        let [path] = relevant.as_slice() else {
-            return None;
-        };
-        let file = path.strip_prefix("content/")?.to_string();
-        let index = *last.site.by_file.get(&file)?;
-        let new = content::read_page(&self.options.root.join(path), file).ok()?;
-        let site = &last.site;
-        let old = &site.pages[index].source;
-        let same_front_matter = new.front_matter_text == old.front_matter_text
-            && new.front_matter_line == old.front_matter_line
-            && new.body_line == old.body_line
-            && new.path == old.path;
-        if !same_front_matter || reaches_further(&old.body) || reaches_further(&new.body) {
-            return None;
-        }
-        if in_a_feed(site, index) || !sitemap_unchanged(&self.options, site, &new) {
-            return None;
-        }
-        let links = Links::new(site, &[]);
-        let before = links.render(&site.pages[index], &old.body, wanted);
-        let mut after = links.render(&site.pages[index], &new.body, wanted);
-        if !same_links(&before, &after) {
-            return None;
-        }
-        let value = fresh_value(last.renderer.page_value(&new.path)?);
-        let value = crate::context::with_markdown(&value, site, index, &mut after);
-        let (bytes, renderer) = last.renderer.render_again(&new.path, value)?.ok()?;
-        let out = self.options.output.join(&new.path[1..]).join("index.html");
-        // The server holds its site lock: no request reads this file while it is written.
-        std::fs::write(&out, bytes).ok()?;
-        last.renderer = renderer.clone();
-        last.site.pages[index].source = new;
-        Some(Rebuilt {
-            summary: Summary {
-                pages: 1,
-                files: 1,
-                elapsed: start.elapsed(),
-                images: crate::images::Work::default(),
-            },
-            pages: renderer,
-            config: last.site.config.clone(),
-            leftover: None,
-            incremental: true,
+            added: Vec::new(),
+            removed: Vec::new(),
         })
     }
 }
@@ -174,89 +139,4 @@ fn relevant(root: &Path, site: &Site, changed: &[String]) -> Vec<String> {
         })
         .cloned()
         .collect()
-}
-
-/// Whether a page's markdown may affect other outputs than its own page: images (their published copies),
-/// shortcodes (which may ask for image copies too) and raw HTML pictures or media.
-fn reaches_further(body: &str) -> bool {
-    [
-        "![", "{{", "{%", "<img", "<picture", "<source", "<video", "<audio",
-    ]
-    .iter()
-    .any(|mark| body.contains(mark))
-}
-
-/// Whether a page may be shown in full in a feed: feeds hold dated pages only, with their HTML.
-fn in_a_feed(site: &Site, index: usize) -> bool {
-    let config = &site.config;
-    let feeds = config.generate_feeds
-        || config.taxonomies.iter().any(|taxonomy| taxonomy.feed)
-        || site
-            .pages
-            .iter()
-            .any(|page| page.source.front_matter.generate_feeds);
-    feeds && site.pages[index].source.front_matter.date.is_some()
-}
-
-/// Whether the new text leaves every link check as the full build left it: no new problem, the same headings
-/// (other pages may link to them), and no link with a `#` that was not there before (it may name another page's
-/// heading, which only the full build checks). Images were ruled out before ([`reaches_further`]).
-fn same_links(before: &Rendered, after: &Rendered) -> bool {
-    let anchored = |rendered: &Rendered| -> BTreeSet<String> {
-        rendered
-            .links
-            .iter()
-            .filter(|link| link.dest.contains('#'))
-            .map(|link| link.dest.clone())
-            .collect()
-    };
-    after.problems.is_empty()
-        && before.heading_ids == after.heading_ids
-        && anchored(after).is_subset(&anchored(before))
-}
-
-/// A page's value with nothing of its markdown in it, as the build makes it before the markdown is rendered:
-/// [`crate::context::with_markdown`] then fills in what the new markdown gives.
-fn fresh_value(value: &tera::Value) -> tera::Value {
-    let mut map = value.as_map().cloned().unwrap_or_default();
-    map.insert("content".into(), tera::Value::from(""));
-    map.insert(
-        "toc".into(),
-        tera::Value::from_serializable(&Vec::<()>::new()),
-    );
-    map.insert(
-        "word_count".into(),
-        tera::Value::from_serializable(&None::<usize>),
-    );
-    map.insert(
-        "reading_time".into(),
-        tera::Value::from_serializable(&None::<usize>),
-    );
-    tera::Value::from(map)
-}
-
-/// Whether `sitemap.xml` stays as it is: it gives a page with no date in its front matter the day its file was
-/// last changed, which a save may have moved on.
-fn sitemap_unchanged(options: &BuildOptions, site: &Site, page: &SourcePage) -> bool {
-    let fm = &page.front_matter;
-    if fm.date.is_some() || fm.updated.is_some() || fm.last_reviewed.is_some() {
-        return true;
-    }
-    let Some(day) = modified_day(&options.root.join(&page.shown)) else {
-        return false;
-    };
-    let url = render::escape(&crate::context::permalink(
-        &site.config.base_url,
-        &page.path,
-    ));
-    let entry = format!("<loc>{url}</loc>\n    <lastmod>{day}</lastmod>\n");
-    std::fs::read_to_string(options.output.join("sitemap.xml"))
-        .is_ok_and(|sitemap| sitemap.contains(&entry))
-}
-
-/// A file's modification day, as the sitemap writes it.
-fn modified_day(path: &Path) -> Option<String> {
-    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
-    let timestamp = jiff::Timestamp::try_from(modified).ok()?;
-    Some(timestamp.strftime("%Y-%m-%d").to_string())
 }

@@ -14,6 +14,8 @@ pub(super) struct PageJob {
     pub(super) template: String,
     pub(super) context: tera::Context,
     pub(super) shown: PathBuf,
+    /// What its render looked up through the template functions (`get_section`, …): its output depends on them too.
+    pub(super) reads: crate::templates::Reads,
 }
 
 /// The templates and page contexts of a good build, kept so that a server can render one page again at request
@@ -50,6 +52,11 @@ impl PageRenderer {
         Some(self.templates.render(&job.template, &context, &job.shown))
     }
 
+    /// The job of the page at `path`: its template, context and reads, as last rendered.
+    pub(super) fn job(&self, path: &str) -> Option<&Arc<PageJob>> {
+        self.pages.get(path)
+    }
+
     /// The value of the page at `path` (`page` or `section`) as its template saw it.
     pub fn page_value(&self, path: &str) -> Option<&tera::Value> {
         let context = &self.pages.get(path)?.context;
@@ -76,14 +83,14 @@ impl PageRenderer {
             .and_then(tera::Value::as_str)
             .map_or(0, str::len);
         context.insert_value(key, value);
-        let bytes =
-            match self
-                .templates
+        let (bytes, reads) = crate::templates::recording(|| {
+            self.templates
                 .render_bytes(&job.template, &context, &job.shown, length + 8192)
-            {
-                Ok(bytes) => bytes,
-                Err(err) => return Some(Err(err)),
-            };
+        });
+        let bytes = match bytes {
+            Ok(bytes) => bytes,
+            Err(err) => return Some(Err(err)),
+        };
         let mut pages = (*self.pages).clone();
         pages.insert(
             path.to_string(),
@@ -91,6 +98,7 @@ impl PageRenderer {
                 template: job.template.clone(),
                 context,
                 shown: job.shown.clone(),
+                reads,
             }),
         );
         let renderer = PageRenderer {

@@ -338,15 +338,25 @@ impl Rebuilds {
             config,
             leftover,
             incremental,
+            added,
+            removed,
         } = rebuilt;
         record_good_build(shared, options, &config, pages);
         let (pages, ms) = (summary.pages, summary.elapsed.as_millis());
+        let plural = if pages == 1 { "" } else { "s" };
         match (describe(&options.root, changes), incremental) {
-            (Some(what), true) => println!("{what}: rebuilt 1 page in {ms} ms (only it changed)"),
+            (Some(what), true) => {
+                println!("{what}: rebuilt {pages} page{plural} in {ms} ms (only what it changes)");
+            }
             (Some(what), false) => println!("{what}: rebuilt {pages} pages in {ms} ms"),
             (None, _) => println!("Built {pages} pages in {ms} ms"),
         }
-        if !incremental {
+        if incremental {
+            for file in removed {
+                self.files.remove(&file);
+            }
+            self.files.extend(added);
+        } else {
             self.files = crate::check::writing::output_files(&options.output);
         }
         let mut saved = paths.to_vec();

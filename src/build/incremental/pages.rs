@@ -1,0 +1,199 @@
+//! The rebuild after markdown files of `content/` changed, were added, deleted or renamed: front matter and text
+//! alike. Only the changed files are read; the other pages come from memory. The site is arranged again (sections,
+//! order, neighbours, menus, translations, taxonomies: all cheap next to rendering), and the render stage renders
+//! again only the pages whose template would see something different ([`crate::render::update`]). Files are written
+//! only when their bytes differ from the output folder's, and the files no page or list makes any more are removed.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::{Preview, Rebuilt, Summary, text::reaches_further};
+use crate::content::{self, Content, SourcePage};
+use crate::render::{self, Contents, OutputFile};
+use crate::site::{self, Site};
+
+impl Preview {
+    /// Markdown files changed and nothing else: render what depends on them. `None` when a full build must do it.
+    pub(super) fn pages(&mut self, changed: &[String]) -> Option<Rebuilt> {
+        let start = Instant::now();
+        let last = self.last.as_ref()?;
+        let wanted = last.own_markdown?;
+        let root = &self.options.root;
+        let relevant = super::relevant(root, &last.site, changed);
+        if relevant.is_empty() {
+            return None;
+        }
+        let mut read = Vec::with_capacity(relevant.len());
+        for path in &relevant {
+            let file = path
+                .strip_prefix("content/")
+                .filter(|file| file.ends_with(".md") && !content::is_ignored(file))?;
+            let page = self.read(file).ok()?;
+            let before = last.site.page(file).map(|page| page.source.body.as_str());
+            // Images and shortcodes ask for image copies, which only a full build makes and prunes.
+            let bodies = before
+                .into_iter()
+                .chain(page.as_ref().map(|p| p.body.as_str()));
+            if bodies.into_iter().any(reaches_further) {
+                return None;
+            }
+            read.push((file.to_string(), page));
+        }
+        // From here on, giving up leaves nothing behind: the full build that follows starts afresh.
+        let mut last = self.last.take()?;
+        let changed_files: HashSet<String> = read.iter().map(|(file, _)| file.clone()).collect();
+        let sources = with_changes(&mut last.site, read);
+        if !content::duplicate_urls(&sources).is_empty() {
+            return None;
+        }
+        let content = Content {
+            pages: sources,
+            assets: last.site.assets.clone(),
+            ..Content::default()
+        };
+        let site = site::rearrange(
+            last.site.config.clone(),
+            content,
+            Arc::clone(&last.site.library),
+            wanted,
+            Arc::clone(&last.site.shortcodes),
+        )
+        .ok()?;
+        // A page's links are written as the addresses of the pages they name: when any address changed, every
+        // page's markdown is rendered again.
+        let moved = addresses_moved(&last.site, &site);
+        let again: Vec<bool> = site
+            .pages
+            .iter()
+            .map(|page| moved || changed_files.contains(&page.source.file))
+            .collect();
+        let update = render::update(
+            root,
+            &last.sources,
+            &site,
+            &again,
+            &last.renderer,
+            &last.kept,
+        )?;
+        if !update.gone.is_empty() && comes_back(&site, &update.gone)? {
+            return None;
+        }
+        let output = &self.options.output;
+        let (written, added) = write_changed(output, &update.files)?;
+        for path in &update.gone {
+            remove(output, path).ok()?;
+        }
+        let config = site.config.clone();
+        last.site = site;
+        last.renderer = update.renderer;
+        last.kept = update.kept;
+        let pages = last.renderer.clone();
+        self.last = Some(last);
+        Some(Rebuilt {
+            summary: Summary {
+                pages: update.pages,
+                files: written,
+                elapsed: start.elapsed(),
+                images: crate::images::Work::default(),
+            },
+            pages,
+            config,
+            leftover: None,
+            incremental: true,
+            added,
+            removed: update.gone,
+        })
+    }
+
+    /// A changed markdown file as `content::load` would read it: `None` when it is gone or a draft left out; an
+    /// error when it cannot be read or parsed (the full build reports it).
+    fn read(&self, file: &str) -> crate::error::Result<Option<SourcePage>> {
+        let path = self.options.root.join("content").join(file);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let page = content::read_page(&path, file.to_string())?;
+        Ok((self.options.drafts || !page.front_matter.draft).then_some(page))
+    }
+}
+
+/// The site's sources with the changed files read again (`None`: gone), in the order `content::load` gives: the
+/// folders' walk, each folder's entries by name, which is the order of the paths' components. The site's pages are
+/// taken.
+fn with_changes(site: &mut Site, read: Vec<(String, Option<SourcePage>)>) -> Vec<SourcePage> {
+    let changed: HashSet<&str> = read.iter().map(|(file, _)| file.as_str()).collect();
+    let mut sources: Vec<SourcePage> = std::mem::take(&mut site.pages)
+        .into_iter()
+        .map(|page| page.source)
+        .filter(|source| !changed.contains(source.file.as_str()))
+        .collect();
+    sources.extend(read.into_iter().filter_map(|(_, page)| page));
+    sources.sort_by(|a, b| Path::new(&a.file).cmp(Path::new(&b.file)));
+    sources
+}
+
+/// Whether a page was added or removed, or its address changed.
+fn addresses_moved(old: &Site, new: &Site) -> bool {
+    old.by_file.len() != new.by_file.len()
+        || new.by_file.iter().any(|(file, &index)| {
+            old.by_file
+                .get(file)
+                .is_none_or(|&before| old.url_paths.get(before) != new.url_paths.get(index))
+        })
+}
+
+/// Whether a file no page makes any more is one of the copied files (a page had replaced it): the full build
+/// copies it again. `None` when the copied files cannot be listed.
+fn comes_back(site: &Site, gone: &[String]) -> Option<bool> {
+    let copied: HashSet<String> = site
+        .library
+        .originals()
+        .ok()?
+        .into_iter()
+        .chain(site.library.copies().ok()?)
+        .map(|(path, _)| path)
+        .collect();
+    Some(gone.iter().any(|path| copied.contains(path)))
+}
+
+/// Write the files whose bytes differ from the output folder's. Returns how many were written, and the paths of
+/// those that were not there. The server holds its site lock: no request reads a file while it is written.
+fn write_changed(output: &Path, files: &[OutputFile]) -> Option<(usize, Vec<String>)> {
+    let (mut written, mut added) = (0, Vec::new());
+    for file in files {
+        let Contents::Bytes(bytes) = &file.contents else {
+            return None;
+        };
+        let path = output.join(&file.path);
+        match std::fs::read(&path) {
+            Ok(old) if old == *bytes => continue,
+            Ok(_) => {}
+            Err(_) => {
+                added.push(file.path.clone());
+                std::fs::create_dir_all(path.parent()?).ok()?;
+            }
+        }
+        std::fs::write(&path, bytes).ok()?;
+        written += 1;
+    }
+    Some((written, added))
+}
+
+/// Remove a file of the output folder, and the folders it leaves empty.
+fn remove(output: &Path, file: &str) -> std::io::Result<()> {
+    let path = output.join(file);
+    match std::fs::remove_file(&path) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
+        _ => {}
+    }
+    let mut folder = path.parent();
+    while let Some(dir) = folder.filter(|dir| *dir != output && dir.starts_with(output)) {
+        if std::fs::remove_dir(dir).is_err() {
+            break;
+        }
+        folder = dir.parent();
+    }
+    Ok(())
+}

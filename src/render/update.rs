@@ -1,0 +1,264 @@
+//! Part of the render stage, for the preview: after content files changed, render again only the outputs that can
+//! differ from the last render. What a page's output depends on is not kept in a hand-written list: it is what its
+//! template saw. A page is rendered again when its template, its context (its own value, its section's `pages`,
+//! its neighbours, breadcrumbs, translations, pager, …) or something it looked up through a template function
+//! (`get_section`, `get_page`, `get_url`: recorded while it rendered, [`crate::templates::Reads`]) differs from last
+//! time. The globals (config, menus, languages, the site feed) are compared too: when they differ, every page may
+//! show it, and the caller builds the whole site instead. The files made from lists (pagers, taxonomy pages,
+//! feeds), the sitemap, the 404 pages and the redirects are cheap next to the pages: they are all made again, and the
+//! caller writes the ones whose bytes differ.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::{
+    OutputFile, PageJob, PageRenderer, lists, other_files, page_context, page_file, template_for,
+};
+use crate::context::{self, SiteValues};
+use crate::markdown::Rendered;
+use crate::site::{Links, Markdown, Site};
+use crate::templates::{Lookup, Reads, TemplateSources, Templates};
+
+/// What a full render keeps besides the [`PageRenderer`], for [`update`].
+pub struct Kept {
+    /// The globals every template saw.
+    pub(super) globals: tera::Context,
+    /// What the template functions looked up.
+    pub(super) lookup: Arc<Lookup>,
+    /// Per content file: what the link check needs of its page's markdown (its HTML is in its page's job).
+    pub(super) facts: HashMap<String, Rendered>,
+    /// Every file made from pages and lists, the sitemap and the other files made here (not the copied files).
+    pub(super) made: BTreeSet<String>,
+}
+
+impl Kept {
+    /// Replace what the link check knows of one content file's markdown (after it was rendered alone).
+    pub fn set_facts(&mut self, file: &str, rendered: &Rendered) {
+        let facts = Rendered {
+            heading_ids: rendered.heading_ids.clone(),
+            links: rendered.links.clone(),
+            problems: rendered.problems.clone(),
+            ..Rendered::default()
+        };
+        self.facts.insert(file.to_string(), facts);
+    }
+}
+
+/// What [`update`] made.
+pub struct Update {
+    /// The pages rendered again, then every file made from lists and the other files: the caller writes those whose
+    /// bytes differ from the output folder's.
+    pub files: Vec<OutputFile>,
+    /// How many pages were rendered again.
+    pub pages: usize,
+    /// Files the last render made that this one does not (a deleted or moved page, an emptied list).
+    pub gone: Vec<String>,
+    /// Renders pages again with extra variables, until the next rebuild.
+    pub renderer: PageRenderer,
+    /// What the next update needs.
+    pub kept: Kept,
+}
+
+/// Render again what differs from the last render (`previous`, `kept`) in `site`, whose markdown is left to this
+/// stage ([`Markdown::Deferred`]). `again[i]`: page `i`'s markdown must be rendered again (its file changed, or the
+/// pages' addresses did, which its links may name); the others keep the HTML of their last render. `None` when the
+/// caller must build the whole site: the globals differ, a template function makes image copies, or something
+/// fails (the full build reports it, with every other problem).
+pub fn update(
+    root: &Path,
+    sources: &TemplateSources,
+    site: &Site,
+    again: &[bool],
+    previous: &PageRenderer,
+    kept: &Kept,
+) -> Option<Update> {
+    let Markdown::Deferred(wanted) = site.markdown else {
+        return None;
+    };
+    let SiteValues {
+        pages: values,
+        globals,
+        lookup,
+        breadcrumbs,
+    } = context::build(site);
+    let lists = lists::Lists::new(site).ok()?;
+    let changed = Changed::between(&kept.lookup, &lookup);
+    let lookup = Arc::new(lookup);
+    let mut templates = Templates::load(sources, Arc::clone(&lookup)).ok()?;
+    *templates.tera.global_context() = globals;
+    templates
+        .tera
+        .global_context()
+        .insert_value("feeds", lists.global_feeds());
+    if *templates.tera.global_context() != kept.globals {
+        return None;
+    }
+    let links = Links::new(site, &[]);
+    let done: Vec<PageUpdate> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|index| {
+            let page = &site.pages[index];
+            let old = previous.job(&page.source.path);
+            let old_facts = kept.facts.get(&page.source.file);
+            let (value, facts) = match (again[index], old, old_facts) {
+                (false, Some(job), Some(facts)) if job.shown == page.source.shown => {
+                    let value = with_markdown_of(&values[index], job)?;
+                    lists.keep_html(index, content_of(&value));
+                    (value, facts.clone())
+                }
+                _ => {
+                    let mut markdown = links.render(page, &page.source.body, wanted);
+                    lists.keep_html(index, &markdown.html);
+                    let value = context::with_markdown(&values[index], site, index, &mut markdown);
+                    let facts = Rendered {
+                        heading_ids: markdown.heading_ids,
+                        links: markdown.links,
+                        problems: markdown.problems,
+                        ..Rendered::default()
+                    };
+                    (value, facts)
+                }
+            };
+            let name = template_for(site, page);
+            if !templates.has(name) {
+                return None;
+            }
+            let mut context = page_context(site, page, &value, &breadcrumbs[index]);
+            lists.add_to_page(site, index, &values, &mut context);
+            if let Some(job) = old.filter(|job| {
+                job.template == name && job.context == context && !changed.touch(&job.reads)
+            }) {
+                return Some(PageUpdate {
+                    file: None,
+                    job: Arc::clone(job),
+                    facts,
+                });
+            }
+            if old.is_some_and(|job| job.reads.images) {
+                return None;
+            }
+            let length = content_of(&value).len();
+            let (html, reads) = crate::templates::recording(|| {
+                templates.render_bytes(name, &context, &page.source.shown, length + 8192)
+            });
+            if reads.images {
+                return None;
+            }
+            let job = PageJob {
+                template: name.to_string(),
+                context,
+                shown: page.source.shown.clone(),
+                reads,
+            };
+            Some(PageUpdate {
+                file: Some(OutputFile::bytes(page_file(page), html.ok()?)),
+                job: Arc::new(job),
+                facts,
+            })
+        })
+        .collect::<Option<_>>()?;
+    let all: Vec<&Rendered> = done.iter().map(|page| &page.facts).collect();
+    if !links.errors(&all).is_empty() {
+        return None;
+    }
+    let mut made = other_files(root, site, &templates, &lists).ok()?;
+    made.extend(lists.render(&templates, site, &values, &breadcrumbs).ok()?);
+    let mut next = Kept {
+        globals: templates.tera.global_context().clone(),
+        lookup,
+        facts: HashMap::with_capacity(done.len()),
+        made: made.iter().map(|file| file.path.clone()).collect(),
+    };
+    let mut files = Vec::new();
+    let mut jobs = HashMap::with_capacity(done.len());
+    for (update, page) in done.into_iter().zip(&site.pages) {
+        next.made.insert(page_file(page));
+        next.facts.insert(page.source.file.clone(), update.facts);
+        jobs.insert(page.source.path.clone(), update.job);
+        files.extend(update.file);
+    }
+    let pages = files.len();
+    files.extend(made);
+    let gone = kept.made.difference(&next.made).cloned().collect();
+    let renderer = PageRenderer::new(templates, jobs, super::again::translations(site));
+    Some(Update {
+        files,
+        pages,
+        gone,
+        renderer,
+        kept: next,
+    })
+}
+
+/// One page after an update: its file when it was rendered again, its job, and its link-check facts.
+struct PageUpdate {
+    file: Option<OutputFile>,
+    job: Arc<PageJob>,
+    facts: Rendered,
+}
+
+/// The fields a page's value takes from its markdown.
+const MARKDOWN_FIELDS: [&str; 4] = ["content", "toc", "word_count", "reading_time"];
+
+/// A page's new value (made before its markdown is rendered) with the fields of its markdown taken from its last
+/// render: its markdown did not change, and neither did its address, which its table of contents holds.
+fn with_markdown_of(value: &tera::Value, job: &PageJob) -> Option<tera::Value> {
+    let old = job
+        .context
+        .get("page")
+        .or_else(|| job.context.get("section"))?
+        .as_map()?;
+    let mut map = value.as_map()?.clone();
+    for field in MARKDOWN_FIELDS {
+        map.insert(field.into(), old.get(&field.into())?.clone());
+    }
+    Some(tera::Value::from(map))
+}
+
+fn content_of(value: &tera::Value) -> &str {
+    value
+        .as_map()
+        .and_then(|fields| fields.get(&"content".into()))
+        .and_then(tera::Value::as_str)
+        .unwrap_or_default()
+}
+
+/// What the template functions would answer differently now.
+struct Changed {
+    sections: HashSet<String>,
+    pages: HashSet<String>,
+    urls: bool,
+}
+
+impl Changed {
+    fn between(old: &Lookup, new: &Lookup) -> Changed {
+        fn differ<V: PartialEq>(
+            old: &ahash::AHashMap<String, V>,
+            new: &ahash::AHashMap<String, V>,
+        ) -> HashSet<String> {
+            let keys: HashSet<&String> = old.keys().chain(new.keys()).collect();
+            keys.into_iter()
+                .filter(|key| old.get(*key) != new.get(*key))
+                .cloned()
+                .collect()
+        }
+        Changed {
+            sections: differ(&old.sections, &new.sections),
+            pages: differ(&old.pages, &new.pages),
+            urls: old.urls != new.urls || old.files != new.files,
+        }
+    }
+
+    /// Whether a render that looked these up would see something else now.
+    fn touch(&self, reads: &Reads) -> bool {
+        (reads.urls && self.urls)
+            || reads
+                .sections
+                .iter()
+                .any(|file| self.sections.contains(file))
+            || reads.pages.iter().any(|file| self.pages.contains(file))
+    }
+}
