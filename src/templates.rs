@@ -43,8 +43,10 @@ pub struct Lookup {
 /// and the globals. The preview renders a page again when one of these changed ([`crate::render`]'s update).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reads {
-    /// Section files asked for with `get_section`.
+    /// Section files asked for with `get_section`, with their pages.
     pub sections: Vec<String>,
+    /// Section files asked for with `get_section(…, metadata_only=true)`: without their pages.
+    pub section_metadata: Vec<String>,
     /// Page files asked for with `get_page`.
     pub pages: Vec<String>,
     /// Whether `get_url` was called (it reads every page's address).
@@ -388,7 +390,14 @@ fn get_section(lookup: &Lookup, kwargs: &Kwargs) -> tera::TeraResult<Value> {
     let metadata_only = kwargs.get::<bool>("metadata_only")?.unwrap_or(false);
     let path = in_language(lookup, path.trim_start_matches("@/"), kwargs)?;
     let path = path.as_str();
-    note(|reads| reads.sections.push(path.to_string()));
+    note(|reads| {
+        let asked = if metadata_only {
+            &mut reads.section_metadata
+        } else {
+            &mut reads.sections
+        };
+        asked.push(path.to_string());
+    });
     match lookup.sections.get(path) {
         Some((full, metadata)) => Ok(if metadata_only {
             metadata.clone()

@@ -229,6 +229,8 @@ fn content_of(value: &tera::Value) -> &str {
 /// What the template functions would answer differently now.
 struct Changed {
     sections: HashSet<String>,
+    /// Sections whose own fields changed (not only their pages).
+    section_metadata: HashSet<String>,
     pages: HashSet<String>,
     urls: bool,
 }
@@ -245,8 +247,18 @@ impl Changed {
                 .cloned()
                 .collect()
         }
+        let sections = differ(&old.sections, &new.sections);
+        let metadata = |lookup: &Lookup, file: &String| {
+            lookup.sections.get(file).map(|(_, meta)| meta.clone())
+        };
+        let section_metadata = sections
+            .iter()
+            .filter(|file| metadata(old, file) != metadata(new, file))
+            .cloned()
+            .collect();
         Changed {
-            sections: differ(&old.sections, &new.sections),
+            sections,
+            section_metadata,
             pages: differ(&old.pages, &new.pages),
             urls: old.urls != new.urls || old.files != new.files,
         }
@@ -254,11 +266,12 @@ impl Changed {
 
     /// Whether a render that looked these up would see something else now.
     fn touch(&self, reads: &Reads) -> bool {
+        let any = |files: &[String], changed: &HashSet<String>| {
+            files.iter().any(|file| changed.contains(file))
+        };
         (reads.urls && self.urls)
-            || reads
-                .sections
-                .iter()
-                .any(|file| self.sections.contains(file))
-            || reads.pages.iter().any(|file| self.pages.contains(file))
+            || any(&reads.sections, &self.sections)
+            || any(&reads.section_metadata, &self.section_metadata)
+            || any(&reads.pages, &self.pages)
     }
 }

@@ -55,7 +55,8 @@ fn site() -> SiteTest {
     let lookups = "{% block content %}\n<nav class=\"lookups\">\
         {% set guide = get_section(path=\"guide/_index.md\") %}{% set about = get_page(path=\"about.md\") %}\
         {% for p in guide.pages %}{{ p.title }} {% endfor %}{{ about.title }} \
-        {{ get_url(path=\"@/guide/schedule.md\") }}</nav>";
+        {{ get_url(path=\"@/guide/schedule.md\") }}\
+        {% set resources = get_section(path=\"resources/_index.md\", metadata_only=true) %}{{ resources.title }}</nav>";
     let text = fs::read_to_string(&template).unwrap();
     assert!(text.contains("{% block content %}"), "{text}");
     fs::write(&template, text.replacen("{% block content %}", lookups, 1)).unwrap();
@@ -384,6 +385,13 @@ fn a_text_edit_renders_one_page_and_a_title_edit_only_what_shows_the_title() {
         fs::metadata(&unrelated).unwrap().modified().unwrap(),
         untouched
     );
+    // A section's own title: the pages that show it through `get_section(…, metadata_only=true)` follow.
+    let section = "content/resources/_index.md";
+    set_line(root, section, "title", "title = \"Reading for families\"");
+    assert!(preview.rebuild(&[section.to_string()]).unwrap().incremental);
+    let reference = tempfile::tempdir().unwrap();
+    iopsite::build(&options(root, reference.path().join("public"))).unwrap();
+    assert_same_files(&out, &reference.path().join("public"), "a section's title");
 }
 
 /// `check` while writing, through the real server: a save that adds a stigmatizing word renders that page alone,
