@@ -7,22 +7,25 @@
 # page of the section by title. The same method for both tools, so it includes what each needs to notice the save,
 # rebuild and answer. Median of SAVES saves, 0.5 s apart; the servers' resident memory (VmRSS) at the end.
 #
-# Usage: scripts/bench-preview.sh [SAVES] [SIZES…]   (default 7 saves, sizes 1000 10000). Needs python3 and hugo.
+# Usage: [NAV=none|section] scripts/bench-preview.sh [SAVES] [SIZES…]   (default 7 saves, sizes 1000 10000, no
+# navigation: the corpus of issue 17's figures; NAV=section lists every page of its section on each page, so a title
+# edit changes a tenth of the site). Needs python3 and hugo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SAVES="${1:-7}"
 shift || true
 SIZES=("${@:-1000 10000}")
+NAV="${NAV:-none}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
 cargo build --release --quiet
 BIN="$PWD/target/release/iopsite"
 
-echo "save → page served, median of $SAVES saves (release build, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "save → page served, navigation: $NAV, median of $SAVES saves (release build, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 for N in ${SIZES[@]}; do
-  python3 ../shared/bench/gen_corpus.py --pages "$N" --out "$WORK/g$N" --flavor generic >/dev/null 2>&1
-  python3 ../shared/bench/gen_corpus.py --pages "$N" --out "$WORK/h$N" --flavor hugo >/dev/null 2>&1
+  python3 ../shared/bench/gen_corpus.py --pages "$N" --out "$WORK/g$N" --flavor generic --nav "$NAV" >/dev/null 2>&1
+  python3 ../shared/bench/gen_corpus.py --pages "$N" --out "$WORK/h$N" --flavor hugo --nav "$NAV" >/dev/null 2>&1
   PAGE="$(cd "$WORK/g$N" && find content -name '*.md' ! -name '_index.md' | sort | sed -n 1p)"
   python3 - "$BIN" "$WORK/g$N" "$WORK/h$N" "$PAGE" "$SAVES" "$N" <<'PY'
 import re, socket, statistics, subprocess, sys, threading, time, urllib.request

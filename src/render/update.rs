@@ -85,7 +85,8 @@ pub fn update(
         breadcrumbs,
     } = context::build(site);
     let lists = lists::Lists::new(site).ok()?;
-    let changed = Changed::between(&kept.lookup, &lookup);
+    let same = Same::between(site, &values, &kept.lookup, &lookup);
+    let changed = Changed::between(site, &same, &kept.lookup, &lookup);
     let lookup = Arc::new(lookup);
     let mut templates = Templates::load(sources, Arc::clone(&lookup)).ok()?;
     *templates.tera.global_context() = globals;
@@ -105,7 +106,12 @@ pub fn update(
             let old_facts = kept.facts.get(&page.source.file);
             let (value, facts) = match (again[index], old, old_facts) {
                 (false, Some(job), Some(facts)) if job.shown == page.source.shown => {
-                    let value = with_markdown_of(&values[index], job)?;
+                    // The same value as last time: the last one (the very same, so comparing them costs nothing).
+                    let value = if same.value[index] {
+                        own_value(job)?.clone()
+                    } else {
+                        with_markdown_of(&values[index], job)?
+                    };
                     lists.keep_html(index, content_of(&value));
                     (value, facts.clone())
                 }
@@ -206,16 +212,19 @@ const MARKDOWN_FIELDS: [&str; 4] = ["content", "toc", "word_count", "reading_tim
 /// A page's new value (made before its markdown is rendered) with the fields of its markdown taken from its last
 /// render: its markdown did not change, and neither did its address, which its table of contents holds.
 fn with_markdown_of(value: &tera::Value, job: &PageJob) -> Option<tera::Value> {
-    let old = job
-        .context
-        .get("page")
-        .or_else(|| job.context.get("section"))?
-        .as_map()?;
+    let old = own_value(job)?.as_map()?;
     let mut map = value.as_map()?.clone();
     for field in MARKDOWN_FIELDS {
         map.insert(field.into(), old.get(&field.into())?.clone());
     }
     Some(tera::Value::from(map))
+}
+
+/// The `page` (or `section`) of a page's last render.
+fn own_value(job: &PageJob) -> Option<&tera::Value> {
+    job.context
+        .get("page")
+        .or_else(|| job.context.get("section"))
 }
 
 fn content_of(value: &tera::Value) -> &str {
@@ -236,32 +245,35 @@ struct Changed {
 }
 
 impl Changed {
-    fn between(old: &Lookup, new: &Lookup) -> Changed {
-        fn differ<V: PartialEq>(
-            old: &ahash::AHashMap<String, V>,
-            new: &ahash::AHashMap<String, V>,
-        ) -> HashSet<String> {
-            let keys: HashSet<&String> = old.keys().chain(new.keys()).collect();
-            keys.into_iter()
-                .filter(|key| old.get(*key) != new.get(*key))
-                .cloned()
-                .collect()
-        }
-        let sections = differ(&old.sections, &new.sections);
-        let metadata = |lookup: &Lookup, file: &String| {
-            lookup.sections.get(file).map(|(_, meta)| meta.clone())
-        };
-        let section_metadata = sections
-            .iter()
-            .filter(|file| metadata(old, file) != metadata(new, file))
-            .cloned()
-            .collect();
-        Changed {
-            sections,
-            section_metadata,
-            pages: differ(&old.pages, &new.pages),
+    /// From the pages' comparison ([`Same`]): a page or section that changed or is gone.
+    fn between(site: &Site, same: &Same, old: &Lookup, new: &Lookup) -> Changed {
+        let mut changed = Changed {
+            sections: HashSet::new(),
+            section_metadata: HashSet::new(),
+            pages: HashSet::new(),
             urls: old.urls != new.urls || old.files != new.files,
+        };
+        for (index, page) in site.pages.iter().enumerate() {
+            let file = &page.source.file;
+            if !page.source.is_section && !same.value[index] {
+                changed.pages.insert(file.clone());
+            }
+            if page.source.is_section && !same.value[index] {
+                changed.sections.insert(file.clone());
+            }
+            if page.source.is_section && !same.metadata[index] {
+                changed.section_metadata.insert(file.clone());
+            }
         }
+        let gone = |file: &&String| !site.by_file.contains_key(*file);
+        changed.pages.extend(old.pages.keys().filter(gone).cloned());
+        changed
+            .sections
+            .extend(old.sections.keys().filter(gone).cloned());
+        changed
+            .section_metadata
+            .extend(old.sections.keys().filter(gone).cloned());
+        changed
     }
 
     /// Whether a render that looked these up would see something else now.
@@ -274,4 +286,73 @@ impl Changed {
             || any(&reads.section_metadata, &self.section_metadata)
             || any(&reads.pages, &self.pages)
     }
+}
+
+/// Which pages' values are what they were at the last render, their markdown aside: compared once, here, for the
+/// template functions' look-ups and for each page's own context alike.
+struct Same {
+    /// Per page: its value (a section's with its `pages`) is as before.
+    value: Vec<bool>,
+    /// Per page: a section's own fields are as before (its pages aside); for a page, as `value`.
+    metadata: Vec<bool>,
+}
+
+impl Same {
+    /// Compare every page's new value (`values`, the lookup `new`) with the last render's (the lookup `old`).
+    fn between(site: &Site, values: &[tera::Value], old: &Lookup, new: &Lookup) -> Same {
+        let metadata: Vec<bool> = site
+            .pages
+            .par_iter()
+            .enumerate()
+            .map(|(index, page)| {
+                let file = &page.source.file;
+                if page.source.is_section {
+                    let before = old.sections.get(file).map(|(_, meta)| meta);
+                    before.is_some_and(|before| {
+                        Some(before) == new.sections.get(file).map(|(_, meta)| meta)
+                    })
+                } else {
+                    old.pages.get(file) == Some(&values[index])
+                }
+            })
+            .collect();
+        // A section's `pages` hold its pages' values: the same pages in the same order, each the same, is the
+        // same list (without comparing a 1,000-page list entry by entry again).
+        let value = site
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(index, page)| {
+                if !page.source.is_section {
+                    return metadata[index];
+                }
+                let Some((before, _)) = old.sections.get(&page.source.file) else {
+                    return false;
+                };
+                metadata[index]
+                    && same_members(before, &page.pages, site)
+                    && page.pages.iter().all(|&member| metadata[member])
+            })
+            .collect();
+        Same { value, metadata }
+    }
+}
+
+/// Whether a section's last value listed these pages (by file), in this order.
+fn same_members(before: &tera::Value, members: &[usize], site: &Site) -> bool {
+    let Some(listed) = before
+        .as_map()
+        .and_then(|fields| fields.get(&"pages".into()))
+        .and_then(tera::Value::as_array)
+    else {
+        return false;
+    };
+    listed.len() == members.len()
+        && listed.iter().zip(members).all(|(value, &member)| {
+            let file = value
+                .as_map()
+                .and_then(|fields| fields.get(&"relative_path".into()))
+                .and_then(tera::Value::as_str);
+            file == Some(site.pages[member].source.file.as_str())
+        })
 }

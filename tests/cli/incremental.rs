@@ -55,6 +55,7 @@ fn site() -> SiteTest {
     let lookups = "{% block content %}\n<nav class=\"lookups\">\
         {% set guide = get_section(path=\"guide/_index.md\") %}{% set about = get_page(path=\"about.md\") %}\
         {% for p in guide.pages %}{{ p.title }} {% endfor %}{{ about.title }} \
+        {% set news = get_section(path=\"news/_index.md\") %}{% for p in news.pages %}{{ p.title }} {% endfor %}\
         {{ get_url(path=\"@/guide/schedule.md\") }}\
         {% set resources = get_section(path=\"resources/_index.md\", metadata_only=true) %}{{ resources.title }}</nav>";
     let text = fs::read_to_string(&template).unwrap();
@@ -392,6 +393,18 @@ fn a_text_edit_renders_one_page_and_a_title_edit_only_what_shows_the_title() {
     let reference = tempfile::tempdir().unwrap();
     iopsite::build(&options(root, reference.path().join("public"))).unwrap();
     assert_same_files(&out, &reference.path().join("public"), "a section's title");
+    // The only page of a section deleted: the section's list is empty now.
+    let only = "content/news/notes.md";
+    fs::remove_file(root.join(only)).unwrap();
+    assert!(preview.rebuild(&[only.to_string()]).unwrap().incremental);
+    let reference = tempfile::tempdir().unwrap();
+    iopsite::build(&options(root, reference.path().join("public"))).unwrap();
+    assert_same_files(
+        &out,
+        &reference.path().join("public"),
+        "a section's only page deleted",
+    );
+    assert!(!out.join("news/notes/index.html").exists());
 }
 
 /// `check` while writing, through the real server: a save that adds a stigmatizing word renders that page alone,

@@ -121,7 +121,7 @@ impl Preview {
 
 /// The site's sources with the changed files read again (`None`: gone), in the order `content::load` gives: the
 /// folders' walk, each folder's entries by name, which is the order of the paths' components. The site's pages are
-/// taken.
+/// taken; they are in that order already, so a new file is put in its place rather than everything sorted again.
 fn with_changes(site: &mut Site, read: Vec<(String, Option<SourcePage>)>) -> Vec<SourcePage> {
     let changed: HashSet<&str> = read.iter().map(|(file, _)| file.as_str()).collect();
     let mut sources: Vec<SourcePage> = std::mem::take(&mut site.pages)
@@ -129,8 +129,10 @@ fn with_changes(site: &mut Site, read: Vec<(String, Option<SourcePage>)>) -> Vec
         .map(|page| page.source)
         .filter(|source| !changed.contains(source.file.as_str()))
         .collect();
-    sources.extend(read.into_iter().filter_map(|(_, page)| page));
-    sources.sort_by(|a, b| Path::new(&a.file).cmp(Path::new(&b.file)));
+    for page in read.into_iter().filter_map(|(_, page)| page) {
+        let place = sources.partition_point(|other| Path::new(&other.file) < Path::new(&page.file));
+        sources.insert(place, page);
+    }
     sources
 }
 
