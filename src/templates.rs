@@ -2,7 +2,7 @@
 //! override any of them by name, registers the functions and filters that Zola themes expect, and turns Tera's
 //! errors into located ones. It renders nothing itself: that is the render stage.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ahash::AHashMap;
 use std::path::{Path, PathBuf};
@@ -123,6 +123,38 @@ impl TemplateSources {
         self.sources
             .values()
             .map(|(file, text)| (file.as_path(), text.as_str()))
+    }
+
+    /// The templates whose output can differ from what `before`'s made: those whose text changed, appeared or went,
+    /// and those that extend, include or import one of them, however deep. `None` when a template names another
+    /// through a variable ([`reads::uses`]).
+    pub fn changed_since(&self, before: &TemplateSources) -> Option<BTreeSet<String>> {
+        let text = |sources: &TemplateSources, name: &str| {
+            sources.sources.get(name).map(|(_, text)| text.clone())
+        };
+        let mut changed: BTreeSet<String> = (self.sources.keys())
+            .chain(before.sources.keys())
+            .filter(|name| text(self, name) != text(before, name))
+            .cloned()
+            .collect();
+        let uses: Vec<(&String, Vec<String>)> = self
+            .sources
+            .iter()
+            .map(|(name, (_, text))| Some((name, reads::uses(text)?)))
+            .collect::<Option<_>>()?;
+        loop {
+            let reached: Vec<String> = uses
+                .iter()
+                .filter(|(name, used)| {
+                    !changed.contains(*name) && used.iter().any(|u| changed.contains(u))
+                })
+                .map(|(name, _)| (*name).clone())
+                .collect();
+            if reached.is_empty() {
+                return Some(changed);
+            }
+            changed.extend(reached);
+        }
     }
 
     /// Whether the templates read no page's markdown but the one being rendered ([`reads`]).

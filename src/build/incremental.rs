@@ -11,7 +11,9 @@
 //!   site is arranged again from the pages in memory (only the changed files are read), and the render stage's
 //!   [`crate::render::update`] renders the pages whose context or look-ups differ, and every list, feed and sitemap
 //!   (written only when their bytes differ).
-//! - Everything else is a full build: templates, `config.toml`, static files and images, a change of the globals
+//! - [`pages`] too: templates changed: the pages whose template is one of them, or extends, includes or imports
+//!   one, however deep, are rendered again, and every list.
+//! - Everything else is a full build: `config.toml`, static files and images, shortcodes, a change of the globals
 //!   (a menu entry), image copies asked for by a changed page, the first save after a failed build, and anything
 //!   either way above is unsure of.
 
@@ -84,6 +86,9 @@ impl Preview {
             return Ok(rebuilt);
         }
         if let Some(rebuilt) = self.pages(changed) {
+            return Ok(rebuilt);
+        }
+        if let Some(rebuilt) = self.templates(changed) {
             return Ok(rebuilt);
         }
         self.last = None;

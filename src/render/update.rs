@@ -66,10 +66,12 @@ pub struct Update {
 /// stage ([`Markdown::Deferred`]). `again[i]`: page `i`'s markdown must be rendered again (its file changed, or the
 /// pages' addresses did, which its links may name); the others keep the HTML of their last render. `None` when the
 /// caller must build the whole site: the globals differ, a template function makes image copies, or something
-/// fails (the full build reports it, with every other problem).
+/// fails (the full build reports it, with every other problem). `sources`: the templates now; every page whose
+/// template is one of `templates_changed` ([`TemplateSources::changed_since`]) is rendered again.
 pub fn update(
     root: &Path,
     sources: &TemplateSources,
+    templates_changed: &BTreeSet<String>,
     site: &Site,
     again: &[bool],
     previous: &PageRenderer,
@@ -135,7 +137,10 @@ pub fn update(
             let mut context = page_context(site, page, &value, &breadcrumbs[index]);
             lists.add_to_page(site, index, &values, &mut context);
             if let Some(job) = old.filter(|job| {
-                job.template == name && job.context == context && !changed.touch(&job.reads)
+                job.template == name
+                    && !templates_changed.contains(name)
+                    && job.context == context
+                    && !changed.touch(&job.reads)
             }) {
                 return Some(PageUpdate {
                     file: None,

@@ -60,6 +60,43 @@ fn tags(text: &str) -> Vec<&str> {
     found
 }
 
+/// The templates a template uses by name: those it extends, includes or imports. `None` when one is named by a
+/// variable, which this scan cannot follow.
+pub(super) fn uses(text: &str) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    for tag in tags(text) {
+        let Some(rest) = ["extends", "include", "import"]
+            .iter()
+            .find_map(|keyword| tag.strip_prefix(keyword))
+            .filter(|rest| rest.starts_with(|c: char| c.is_whitespace() || "\"'[".contains(c)))
+        else {
+            continue;
+        };
+        let named = string_literals(rest);
+        if named.is_empty() {
+            return None;
+        }
+        names.extend(named);
+    }
+    Some(names)
+}
+
+/// The contents of the quoted strings of a tag (`"a.html"`, `'b.html'`).
+fn string_literals(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(['"', '\'', '`']) {
+        let quote = rest[start..].chars().next().unwrap_or('"');
+        let after = &rest[start + 1..];
+        let Some(end) = after.find(quote) else {
+            break;
+        };
+        found.push(after[..end].to_string());
+        rest = &after[end + 1..];
+    }
+    found
+}
+
 /// Whether any template may read one of `fields` of some page: a tag names it as a word (inside a string too:
 /// `map(attribute="toc")`), or hands out whole values. Words outside tags are the page's own text (`autocomplete`
 /// holds `toc` but reads nothing).
@@ -225,6 +262,22 @@ mod tests {
         ] {
             assert!(!asks(template), "{template}");
         }
+    }
+
+    #[test]
+    fn the_templates_a_template_uses_are_found_unless_a_variable_names_them() {
+        let text = "{% extends \"base.html\" %}{% import 'macros.html' as m %}{# include \"no.html\" #}\
+                    {% include [\"a.html\", \"b.html\"] ignore missing %}{{ include_me }}";
+        assert_eq!(
+            uses(text),
+            Some(
+                ["base.html", "macros.html", "a.html", "b.html"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
+        assert_eq!(uses("{% include template_name %}"), None);
+        assert_eq!(uses("<p>{{ page.title }}</p>"), Some(vec![]));
     }
 
     #[test]

@@ -221,15 +221,21 @@ fn edit(root: &Path, rng: &mut Rng, step: usize) -> (Vec<String>, String) {
             (changed(&[&from, &to]), format!("renamed {from} to {to}"))
         }
         16 => {
-            let template = "themes/default/templates/page.html";
+            // A page's template, a partial that two templates include, or the layout every page extends.
+            let template = *rng.pick(&[
+                "themes/default/templates/page.html",
+                "themes/default/templates/partials/review.html",
+                "themes/default/templates/partials/footer.html",
+            ]);
             let text = fs::read_to_string(root.join(template)).unwrap();
-            let edited = text.replacen(
-                "{% endblock",
-                &format!("<!-- edit {step} -->{{% endblock"),
-                1,
-            );
+            // Inside the block of a template that extends another: text outside blocks is a mistake there.
+            let mark = format!("<!-- edit {step} -->\n");
+            let edited = match text.rfind("{% endblock") {
+                Some(at) => format!("{}{mark}{}", &text[..at], &text[at..]),
+                None => text + &mark,
+            };
             fs::write(root.join(template), edited).unwrap();
-            (changed(&[template]), "template edited".into())
+            (changed(&[template]), format!("template {template} edited"))
         }
         17 => {
             let file = rng.pick(&["static/extra.css", "static/more.css"]);

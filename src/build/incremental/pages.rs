@@ -1,18 +1,21 @@
-//! The rebuild after markdown files of `content/` changed, were added, deleted or renamed: front matter and text
+//! The rebuilds that [`crate::render::update`] makes: after templates changed, and after markdown files of
+//! `content/` changed, were added, deleted or renamed: front matter and text
 //! alike. Only the changed files are read; the other pages come from memory. The site is arranged again (sections,
 //! order, neighbours, menus, translations, taxonomies: all cheap next to rendering), and the render stage renders
 //! again only the pages whose template would see something different ([`crate::render::update`]). Files are written
 //! only when their bytes differ from the output folder's, and the files no page or list makes any more are removed.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{Preview, Rebuilt, Summary, text::reaches_further};
+use super::{Last, Preview, Rebuilt, Summary, text::reaches_further};
 use crate::content::{self, Content, SourcePage};
+use crate::markdown::Wanted;
 use crate::render::{self, Contents, OutputFile};
 use crate::site::{self, Site};
+use crate::templates::TemplateSources;
 
 impl Preview {
     /// Markdown files changed and nothing else: render what depends on them. `None` when a full build must do it.
@@ -72,12 +75,69 @@ impl Preview {
         let update = render::update(
             root,
             &last.sources,
+            &BTreeSet::new(),
             &site,
             &again,
             &last.renderer,
             &last.kept,
         )?;
-        if !update.gone.is_empty() && comes_back(&site, &update.gone)? {
+        self.apply(last, Some(site), None, update, start)
+    }
+
+    /// Templates changed and nothing else: render again the pages whose template is one of them or uses one, and
+    /// every list. `None` when a full build must do it: a shortcode (the markdown shows it), a template named by a
+    /// variable, or templates that now read other pages' markdown or ask for word counts or tables of contents.
+    pub(super) fn templates(&mut self, changed: &[String]) -> Option<Rebuilt> {
+        let start = Instant::now();
+        let last = self.last.as_ref()?;
+        let wanted = last.own_markdown?;
+        let theme = &last.site.config.theme;
+        let theme_templates = format!("themes/{theme}/templates/");
+        let is_template = |path: &String| {
+            let name = path
+                .strip_prefix(&theme_templates)
+                .or_else(|| path.strip_prefix("templates/"));
+            name.is_some_and(|name| !name.starts_with("shortcodes/"))
+        };
+        if changed.is_empty() || !changed.iter().all(is_template) {
+            return None;
+        }
+        let sources = TemplateSources::read(&self.options.root, theme).ok()?;
+        let asks = Wanted {
+            word_count: sources.may_read_any(&["word_count", "reading_time"]),
+            toc: sources.may_read_any(&["toc"]),
+            ..wanted
+        };
+        if !sources.read_only_own_markdown() || asks != wanted {
+            return None;
+        }
+        let templates_changed = sources.changed_since(&last.sources)?;
+        let again = vec![false; last.site.pages.len()];
+        let update = render::update(
+            &self.options.root,
+            &sources,
+            &templates_changed,
+            &last.site,
+            &again,
+            &last.renderer,
+            &last.kept,
+        )?;
+        let last = self.last.take()?;
+        self.apply(last, None, Some(sources), update, start)
+    }
+
+    /// Write what an update made (the files whose bytes differ), remove what it no longer makes, and keep what the
+    /// next rebuild needs: the new site and templates, when they changed.
+    fn apply(
+        &mut self,
+        mut last: Last,
+        site: Option<Site>,
+        sources: Option<TemplateSources>,
+        update: render::Update,
+        start: Instant,
+    ) -> Option<Rebuilt> {
+        let now = site.as_ref().unwrap_or(&last.site);
+        if !update.gone.is_empty() && comes_back(now, &update.gone)? {
             return None;
         }
         let output = &self.options.output;
@@ -85,10 +145,15 @@ impl Preview {
         for path in &update.gone {
             remove(output, path).ok()?;
         }
-        let config = site.config.clone();
-        last.site = site;
+        let config = now.config.clone();
+        if let Some(site) = site {
+            last.site = site;
+        }
         last.renderer = update.renderer;
         last.kept = update.kept;
+        if let Some(sources) = sources {
+            last.sources = sources;
+        }
         let pages = last.renderer.clone();
         self.last = Some(last);
         Some(Rebuilt {
