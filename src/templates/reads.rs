@@ -72,11 +72,11 @@ pub(super) fn uses(text: &str) -> Option<Vec<String>> {
         else {
             continue;
         };
-        let named = string_literals(rest);
-        if named.is_empty() {
+        let literals = string_literals(rest);
+        if literals.is_empty() {
             return None;
         }
-        names.extend(named);
+        names.extend(literals);
     }
     Some(names)
 }
