@@ -364,6 +364,15 @@ impl Library {
         output
     }
 
+    /// The output path of the file published as it is from `source` (a stylesheet, a PDF; not an image, which is
+    /// cleaned of its metadata first), if one is.
+    pub fn published_as(&self, source: &Path) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|(path, from)| from.as_path() == source && !self.images.contains_key(*path))
+            .map(|(path, _)| path.as_str())
+    }
+
     /// Every published file besides pages, as (output path, file to copy): raster images with their metadata
     /// removed (made now unless the cache has them), the rest as they are.
     pub fn originals(&self) -> Result<Vec<(String, PathBuf)>> {

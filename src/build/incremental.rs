@@ -4,7 +4,7 @@
 //! differ, with the bytes a full build would write. When it cannot be sure, it runs the full build, which stays the
 //! reference: the `incremental` integration test compares the two after random edit sequences.
 //!
-//! Three ways, tried in order:
+//! The ways, tried in order:
 //! - [`text`]: the text of one page changed and nothing else it shows elsewhere: that page alone, in a few
 //!   milliseconds at any size.
 //! - [`pages`]: markdown files of `content/` changed, were added, deleted or renamed (front matter included): the
@@ -13,7 +13,8 @@
 //!   (written only when their bytes differ).
 //! - [`pages`] too: templates changed: the pages whose template is one of them, or extends, includes or imports
 //!   one, however deep, are rendered again, and every list.
-//! - Everything else is a full build: `config.toml`, static files and images, shortcodes, a change of the globals
+//! - [`statics`]: files published as they are (a stylesheet, a PDF) changed: each is copied.
+//! - Everything else is a full build: `config.toml`, images, static files added or deleted, shortcodes, a change of the globals
 //!   (a menu entry), image copies asked for by a changed page, the first save after a failed build, and anything
 //!   either way above is unsure of.
 
@@ -29,6 +30,7 @@ use crate::site::{Markdown, Site};
 use crate::templates::TemplateSources;
 
 mod pages;
+mod statics;
 mod text;
 
 /// The rebuilds of one `serve`: what its last good full build read.
@@ -89,6 +91,9 @@ impl Preview {
             return Ok(rebuilt);
         }
         if let Some(rebuilt) = self.templates(changed) {
+            return Ok(rebuilt);
+        }
+        if let Some(rebuilt) = self.static_files(changed) {
             return Ok(rebuilt);
         }
         self.last = None;

@@ -35,6 +35,11 @@ pub struct Kept {
 }
 
 impl Kept {
+    /// Whether a page, a list or the render stage's other files make this output file.
+    pub fn made(&self, path: &str) -> bool {
+        self.made.contains(path)
+    }
+
     /// Replace what the link check knows of one content file's markdown (after it was rendered alone).
     pub fn set_facts(&mut self, file: &str, rendered: &Rendered) {
         let facts = Rendered {

@@ -484,3 +484,29 @@ fn a_rule_turned_off_in_config_takes_the_panel_away() {
     assert!(!server.get(url).body.contains("iopsite-panel"));
     server.wait_for_output(&format!("{page}: no suggestions left"));
 }
+
+/// A backup made with hard links (`cp -al public backup`) stays as it was: a rebuild replaces a linked file rather
+/// than writing through it, as the full build does.
+#[test]
+fn an_incremental_rebuild_never_writes_through_a_hard_link() {
+    let site = site();
+    let root = site.root();
+    let out = root.join(".iopsite/preview");
+    let mut preview = Preview::new(options(root, out.clone()));
+    preview.rebuild(&[]).unwrap();
+    let backup = root.join("backup");
+    fs::create_dir_all(backup.join("guide")).unwrap();
+    for file in ["guide/first-day/index.html", "guide/index.html"] {
+        let linked = backup.join(file.replace('/', "-"));
+        fs::hard_link(out.join(file), &linked).unwrap();
+    }
+    let before = files(&backup);
+    let page = "content/guide/first-day.md";
+    append(root, page, "\nBring a friend if you like.\n");
+    assert!(preview.rebuild(&[page.to_string()]).unwrap().incremental);
+    set_line(root, page, "title", "title = \"Day one\"");
+    assert!(preview.rebuild(&[page.to_string()]).unwrap().incremental);
+    let section = fs::read_to_string(out.join("guide/index.html")).unwrap();
+    assert!(section.contains("Day one"), "{section}");
+    assert_eq!(files(&backup), before, "the backup changed");
+}

@@ -13,7 +13,8 @@ use std::time::Instant;
 use super::{Last, Preview, Rebuilt, Summary, text::reaches_further};
 use crate::content::{self, Content, SourcePage};
 use crate::markdown::Wanted;
-use crate::render::{self, Contents, OutputFile};
+use crate::output::Updated;
+use crate::render::{self, OutputFile};
 use crate::site::{self, Site};
 use crate::templates::TemplateSources;
 
@@ -226,24 +227,18 @@ fn comes_back(site: &Site, gone: &[String]) -> Option<bool> {
 }
 
 /// Write the files whose bytes differ from the output folder's. Returns how many were written, and the paths of
-/// those that were not there. The server holds its site lock: no request reads a file while it is written.
+/// those that were not there.
 fn write_changed(output: &Path, files: &[OutputFile]) -> Option<(usize, Vec<String>)> {
     let (mut written, mut added) = (0, Vec::new());
     for file in files {
-        let Contents::Bytes(bytes) = &file.contents else {
-            return None;
-        };
-        let path = output.join(&file.path);
-        match std::fs::read(&path) {
-            Ok(old) if old == *bytes => continue,
-            Ok(_) => {}
-            Err(_) => {
+        match crate::output::update(output, file).ok()? {
+            Updated::Same => {}
+            Updated::Changed => written += 1,
+            Updated::New => {
+                written += 1;
                 added.push(file.path.clone());
-                std::fs::create_dir_all(path.parent()?).ok()?;
             }
         }
-        std::fs::write(&path, bytes).ok()?;
-        written += 1;
     }
     Some((written, added))
 }

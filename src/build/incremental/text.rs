@@ -51,9 +51,12 @@ impl Preview {
         let value = fresh_value(last.renderer.page_value(&new.path)?);
         let value = crate::context::with_markdown(&value, site, index, &mut after);
         let (bytes, renderer) = last.renderer.render_again(&new.path, value)?.ok()?;
-        let out = self.options.output.join(&new.path[1..]).join("index.html");
+        let file = render::OutputFile {
+            path: format!("{}index.html", &new.path[1..]),
+            contents: render::Contents::Bytes(bytes),
+        };
         // The server holds its site lock: no request reads this file while it is written.
-        std::fs::write(&out, bytes).ok()?;
+        crate::output::update(&self.options.output, &file).ok()?;
         last.renderer = renderer.clone();
         last.kept.set_facts(&new.file, &after);
         last.site.pages[index].source = new;

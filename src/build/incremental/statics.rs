@@ -1,0 +1,54 @@
+//! The rebuild after files published as they are changed (a stylesheet, a script, a PDF in `static/` or beside a
+//! page): each is copied over its published copy, as the full build would copy it. Not here (a full build): a file
+//! added or deleted (which file wins a path can change), an image (published cleaned of its metadata, and maybe
+//! resized), and a file whose path a page's own file takes.
+
+use std::time::Instant;
+
+use super::{Preview, Rebuilt, Summary};
+use crate::output::Updated;
+use crate::render::{Contents, OutputFile};
+
+impl Preview {
+    /// Files published as they are changed and nothing else: copy them. `None` when a full build must do it.
+    pub(super) fn static_files(&mut self, changed: &[String]) -> Option<Rebuilt> {
+        let start = Instant::now();
+        let last = self.last.as_ref()?;
+        if changed.is_empty() {
+            return None;
+        }
+        let mut copies = Vec::with_capacity(changed.len());
+        for path in changed {
+            let source = self.options.root.join(path);
+            let published = last.site.library.published_as(&source)?;
+            if !source.is_file() || last.kept.made(published) {
+                return None;
+            }
+            copies.push(OutputFile {
+                path: published.to_string(),
+                contents: Contents::Copy(source),
+            });
+        }
+        let mut written = 0;
+        for file in &copies {
+            match crate::output::update(&self.options.output, file).ok()? {
+                Updated::Same => {}
+                Updated::Changed | Updated::New => written += 1,
+            }
+        }
+        Some(Rebuilt {
+            summary: Summary {
+                pages: 0,
+                files: written,
+                elapsed: start.elapsed(),
+                images: crate::images::Work::default(),
+            },
+            pages: last.renderer.clone(),
+            config: last.site.config.clone(),
+            leftover: None,
+            incremental: true,
+            added: Vec::new(),
+            removed: Vec::new(),
+        })
+    }
+}
