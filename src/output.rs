@@ -54,6 +54,17 @@ pub fn update(out_dir: &Path, file: &OutputFile) -> Result<Updated> {
         path: path.clone(),
         source,
     };
+    // A folder on the way that is a link (to a folder outside, say) is replaced by a real one.
+    let mut folder = out_dir.to_path_buf();
+    for part in parent(&relative)
+        .into_iter()
+        .flat_map(|parent| parent.split('/'))
+    {
+        folder.push(part);
+        if fs::symlink_metadata(&folder).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            fs::remove_file(&folder).map_err(failed)?;
+        }
+    }
     let updated = match fs::symlink_metadata(&path) {
         Ok(meta) if meta.file_type().is_symlink() => {
             fs::remove_file(&path).map_err(failed)?;

@@ -322,3 +322,50 @@ fn a_sealed_copy_the_spare_holds_is_trusted_by_its_name() {
         pairs(&[("processed_images/hall-0123.webp", "pixels")])
     );
 }
+
+#[test]
+fn updating_a_built_folder_writes_what_differs_and_never_through_a_link() {
+    let (dir, out) = two_builds(
+        &[file("a/index.html", "1"), file("b/index.html", "1")],
+        &[file("a/index.html", "2"), file("b/index.html", "2")],
+    );
+    assert_eq!(
+        update(&out, &file("a/index.html", "2")).unwrap(),
+        Updated::Same
+    );
+    assert_eq!(
+        update(&out, &file("c/index.html", "new")).unwrap(),
+        Updated::New
+    );
+    // A hard link to a backup, a file that is a link, and a folder that is a link to a folder outside.
+    let backup = dir.path().join("backup.html");
+    fs::hard_link(out.join("a/index.html"), &backup).unwrap();
+    let outside = dir.path().join("outside");
+    fs::create_dir(&outside).unwrap();
+    fs::write(outside.join("index.html"), "outside").unwrap();
+    fs::remove_dir_all(out.join("b")).unwrap();
+    std::os::unix::fs::symlink(&outside, out.join("b")).unwrap();
+    fs::remove_file(out.join("c/index.html")).unwrap();
+    std::os::unix::fs::symlink(outside.join("index.html"), out.join("c/index.html")).unwrap();
+    // The linked folder is replaced by a real one, so the file in it is new.
+    for (path, updated) in [
+        ("a/index.html", Updated::Changed),
+        ("b/index.html", Updated::New),
+        ("c/index.html", Updated::Changed),
+    ] {
+        assert_eq!(update(&out, &file(path, "3")).unwrap(), updated, "{path}");
+    }
+    assert_eq!(
+        tree(&out),
+        pairs(&[
+            ("a/index.html", "3"),
+            ("b/index.html", "3"),
+            ("c/index.html", "3")
+        ])
+    );
+    assert_eq!(fs::read_to_string(&backup).unwrap(), "2");
+    assert_eq!(
+        fs::read_to_string(outside.join("index.html")).unwrap(),
+        "outside"
+    );
+}
