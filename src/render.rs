@@ -189,7 +189,7 @@ fn render_with<T: Send>(
                 emitted.push(done);
                 if let Some(job) = job {
                     pages.insert(page.source.path.clone(), Arc::new(job));
-                    kept.facts.insert(page.source.file.clone(), facts);
+                    kept.facts.insert(page.source.file.clone(), Arc::new(facts));
                     kept.made.insert(page_file(page));
                 }
             }
@@ -565,7 +565,7 @@ mod update;
 
 use again::PageJob;
 pub use again::PageRenderer;
-pub use update::{Kept, Update, update};
+pub use update::{Kept, Update, drop_later, update};
 
 #[cfg(test)]
 mod tests;

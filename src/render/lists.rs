@@ -152,8 +152,13 @@ impl Lists {
 
     /// Keep a page's HTML for the feeds that show it (the render stage drops it once the page is written).
     pub(super) fn keep_html(&self, index: usize, html: &str) {
+        self.keep_html_with(index, || html);
+    }
+
+    /// [`Lists::keep_html`], with the HTML looked up only when a feed shows the page.
+    pub(super) fn keep_html_with<'h>(&self, index: usize, html: impl FnOnce() -> &'h str) {
         if self.in_feed[index] {
-            let _ = self.feed_html[index].set(html.to_string());
+            let _ = self.feed_html[index].set(html().to_string());
         }
     }
 

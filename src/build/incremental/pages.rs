@@ -147,11 +147,10 @@ impl Preview {
             remove(output, path).ok()?;
         }
         let config = now.config.clone();
-        if let Some(site) = site {
-            last.site = site;
-        }
-        last.renderer = update.renderer;
-        last.kept = update.kept;
+        let old_site = site.map(|site| std::mem::replace(&mut last.site, site));
+        let old_renderer = std::mem::replace(&mut last.renderer, update.renderer);
+        let old_kept = std::mem::replace(&mut last.kept, update.kept);
+        render::drop_later((old_site, old_renderer, old_kept));
         if let Some(sources) = sources {
             last.sources = sources;
         }
