@@ -345,6 +345,13 @@ impl Rebuilds {
         let (pages, ms) = (summary.pages, summary.elapsed.as_millis());
         let plural = if pages == 1 { "" } else { "s" };
         match (describe(&options.root, changes), incremental) {
+            (Some(what), true) if pages == 0 => {
+                let files = summary.files;
+                let plural = if files == 1 { "" } else { "s" };
+                println!(
+                    "{what}: copied {files} file{plural} in {ms} ms (no page needed making again)"
+                );
+            }
             (Some(what), true) => {
                 println!("{what}: rebuilt {pages} page{plural} in {ms} ms (only what it changes)");
             }
