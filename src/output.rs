@@ -33,51 +33,6 @@ pub fn write(out_dir: &Path, files: &[OutputFile]) -> Result<()> {
     staging.swap_in()?.remove()
 }
 
-/// What [`update`] did with a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Updated {
-    /// It held these contents already.
-    Same,
-    /// It held something else.
-    Changed,
-    /// It was not there.
-    New,
-}
-
-/// Write one file into a built output folder in place (the preview's incremental rebuilds, under the server's site
-/// lock), unless it holds these contents already. As when a build writes its staging folder, a file with another
-/// name elsewhere (a hard link) or a symbolic link is replaced, never written through.
-pub fn update(out_dir: &Path, file: &OutputFile) -> Result<Updated> {
-    let relative = normalized(&file.path);
-    let path = out_dir.join(relative.as_ref());
-    let failed = |source| Error::Write {
-        path: path.clone(),
-        source,
-    };
-    // A folder on the way that is a link (to a folder outside, say) is replaced by a real one.
-    let mut folder = out_dir.to_path_buf();
-    for part in parent(&relative)
-        .into_iter()
-        .flat_map(|parent| parent.split('/'))
-    {
-        folder.push(part);
-        if fs::symlink_metadata(&folder).is_ok_and(|meta| meta.file_type().is_symlink()) {
-            fs::remove_file(&folder).map_err(failed)?;
-        }
-    }
-    let updated = match fs::symlink_metadata(&path) {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            fs::remove_file(&path).map_err(failed)?;
-            Updated::Changed
-        }
-        Ok(_) if already_there(&path, &file.contents).map_err(failed)? => return Ok(Updated::Same),
-        Ok(_) => Updated::Changed,
-        Err(_) => Updated::New,
-    };
-    write_file(&path, &file.contents).map_err(failed)?;
-    Ok(updated)
-}
-
 /// The previous output, when it could not become the spare folder (see [`Staging`]) and was moved aside instead.
 /// Removing it is the last step of a build; a server first tells the browsers about the new site and removes it
 /// afterwards, so they are not kept waiting for it.
@@ -538,6 +493,10 @@ fn remove_tree(dir: &Path, levels: usize) -> io::Result<()> {
     })?;
     fs::remove_dir(dir)
 }
+
+mod update;
+
+pub use update::{Updated, update};
 
 #[cfg(test)]
 mod tests;
