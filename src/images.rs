@@ -123,6 +123,24 @@ pub struct Resized {
     pub orig_height: u32,
 }
 
+thread_local! {
+    /// The output paths of the copies asked for on this thread while [`recording_copies`] runs.
+    static COPIES_ASKED: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run `render` (one page's markdown and template, on this thread) and return the image copies it asked for: the
+/// preview knows from them which copies a site still shows after a page changed.
+pub fn recording_copies<T>(render: impl FnOnce() -> T) -> (T, Vec<String>) {
+    let outer = COPIES_ASKED.with(|asked| asked.replace(Some(Vec::new())));
+    let result = render();
+    let mut asked = COPIES_ASKED
+        .with(|asked| asked.replace(outer))
+        .unwrap_or_default();
+    asked.sort_unstable();
+    asked.dedup();
+    (result, asked)
+}
+
 /// How many copies were made and how many came from the cache.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Work {
@@ -341,7 +359,8 @@ impl Library {
         })
     }
 
-    /// Record a copy as wanted; returns its output path.
+    /// Record a copy as wanted; returns its output path. The copies asked for while [`recording_copies`] runs on
+    /// this thread are noted too.
     fn want(&self, path: &str, image: &Image, job: Job) -> String {
         let key = copy_key(&image.hash, &job);
         let stem = Path::new(path)
@@ -361,6 +380,11 @@ impl Library {
             .unwrap_or_else(PoisonError::into_inner)
             .entry(output.clone())
             .or_insert(copy);
+        COPIES_ASKED.with(|asked| {
+            if let Some(asked) = asked.borrow_mut().as_mut() {
+                asked.push(output.clone());
+            }
+        });
         output
     }
 
@@ -415,13 +439,35 @@ impl Library {
     /// Every copy asked for so far, as (output path, file to copy), made now unless the cache has it. Each image
     /// is decoded once for all its missing copies.
     pub fn copies(&self) -> Result<Vec<(String, PathBuf)>> {
-        let wanted = self
+        self.copies_among(|_| true, |entry| self.cache.has(entry))
+    }
+
+    /// [`Library::copies`] of only these output paths (asked for already), for the preview: the copies a rebuild
+    /// asked for that the last one did not. The cache's folder is looked at again rather than its listing from
+    /// the scan: an `iopsite build` of the same site since then may have pruned them.
+    pub fn copies_of(&self, outputs: &HashSet<String>) -> Result<Vec<(String, PathBuf)>> {
+        self.copies_among(
+            |output| outputs.contains(output),
+            |entry| self.cache.path(entry).is_file(),
+        )
+    }
+
+    /// The copies `keep` names, made now unless `cached` says the cache has them.
+    fn copies_among(
+        &self,
+        keep: impl Fn(&str) -> bool,
+        cached: impl Fn(&str) -> bool,
+    ) -> Result<Vec<(String, PathBuf)>> {
+        let wanted: BTreeMap<String, Request> = self
             .wanted
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+            .iter()
+            .filter(|(output, _)| keep(output))
+            .map(|(output, copy)| (output.clone(), copy.clone()))
+            .collect();
         let mut missing: BTreeMap<&str, Vec<&Request>> = BTreeMap::new();
-        for copy in wanted.values().filter(|copy| !self.cache.has(&copy.entry)) {
+        for copy in wanted.values().filter(|copy| !cached(&copy.entry)) {
             missing.entry(copy.of.as_str()).or_default().push(copy);
         }
         let made: usize = missing.values().map(Vec::len).sum();

@@ -175,7 +175,7 @@ fn render_with<T: Send>(
     let links = pass.links;
     if matches!(site.markdown, Markdown::Deferred(_)) {
         // Content errors first, as when the markdown is rendered before any template: staff can fix them.
-        let all: Vec<&Rendered> = rendered.iter().map(|(_, markdown)| markdown).collect();
+        let all: Vec<&Rendered> = rendered.iter().map(|(_, facts)| &facts.links).collect();
         let errors = links.errors(&all);
         if !errors.is_empty() {
             return Err(Error::from_list(errors));
@@ -219,7 +219,7 @@ fn render_with<T: Send>(
 
 /// One page rendered: what `emit` returned and the page's job (or its error), and what the link check needs of its
 /// markdown when it was rendered here.
-type PageDone<T> = (Result<(T, Option<PageJob>)>, Rendered);
+type PageDone<T> = (Result<(T, Option<PageJob>)>, Facts);
 
 /// What rendering each page needs.
 struct PagePass<'a> {
@@ -245,21 +245,15 @@ impl PagePass<'_> {
         let crumbs = &self.breadcrumbs[index];
         let Markdown::Deferred(wanted) = site.markdown else {
             let done = render_page(self, index, &self.values[index], crumbs);
-            return (self.emitted(done, emit), Rendered::default());
+            return (self.emitted(done, emit), Facts::default());
         };
-        let mut markdown = self.links.render(page, &body, wanted);
+        let (mut markdown, copies) =
+            crate::images::recording_copies(|| self.links.render(page, &body, wanted));
         drop(body);
         self.lists.keep_html(index, &markdown.html);
         let value = context::with_markdown(&self.values[index], site, index, &mut markdown);
         let done = render_page(self, index, &value, crumbs);
-        // The link check needs only these; the page's HTML is gone with its file.
-        let facts = Rendered {
-            heading_ids: markdown.heading_ids,
-            links: markdown.links,
-            problems: markdown.problems,
-            ..Rendered::default()
-        };
-        (self.emitted(done, emit), facts)
+        (self.emitted(done, emit), Facts::of(markdown, copies))
     }
 
     /// Emit a rendered page's file; keep its job (which holds its context, and with it the page's HTML) only when
@@ -565,6 +559,7 @@ mod update;
 
 use again::PageJob;
 pub use again::PageRenderer;
+use update::Facts;
 pub use update::{Kept, Update, drop_later, update};
 
 #[cfg(test)]

@@ -28,10 +28,32 @@ pub struct Kept {
     pub(super) globals: tera::Context,
     /// What the template functions looked up.
     pub(super) lookup: Arc<Lookup>,
-    /// Per content file: what the link check needs of its page's markdown (its HTML is in its page's job).
-    pub(super) facts: HashMap<String, Arc<Rendered>>,
+    /// Per content file: what its markdown made besides its HTML (which is in its page's job).
+    pub(super) facts: HashMap<String, Arc<Facts>>,
     /// Every file made from pages and lists, the sitemap and the other files made here (not the copied files).
     pub(super) made: BTreeSet<String>,
+}
+
+/// What a page's markdown made besides its HTML: what the link check needs, and the image copies it shows.
+#[derive(Debug, Default)]
+pub(super) struct Facts {
+    /// Its headings, links and problems (no HTML).
+    pub(super) links: Rendered,
+    /// The output paths of the image copies it asked for.
+    pub(super) copies: Vec<String>,
+}
+
+impl Facts {
+    /// The facts of a page's rendered markdown, whose HTML is taken elsewhere.
+    pub(super) fn of(markdown: Rendered, copies: Vec<String>) -> Facts {
+        let links = Rendered {
+            heading_ids: markdown.heading_ids,
+            links: markdown.links,
+            problems: markdown.problems,
+            ..Rendered::default()
+        };
+        Facts { links, copies }
+    }
 }
 
 impl Kept {
@@ -41,12 +63,17 @@ impl Kept {
     }
 
     /// Replace what the link check knows of one content file's markdown (after it was rendered alone).
+    /// Its markdown shows no image (the one-page rebuild is only for such text).
     pub fn set_facts(&mut self, file: &str, rendered: &Rendered) {
-        let facts = Rendered {
+        let links = Rendered {
             heading_ids: rendered.heading_ids.clone(),
             links: rendered.links.clone(),
             problems: rendered.problems.clone(),
             ..Rendered::default()
+        };
+        let facts = Facts {
+            links,
+            copies: Vec::new(),
         };
         self.facts.insert(file.to_string(), Arc::new(facts));
     }
@@ -123,16 +150,12 @@ pub fn update(
                     (value, Arc::clone(facts))
                 }
                 _ => {
-                    let mut markdown = links.render(page, &page.source.body, wanted);
+                    let (mut markdown, copies) = crate::images::recording_copies(|| {
+                        links.render(page, &page.source.body, wanted)
+                    });
                     lists.keep_html(index, &markdown.html);
                     let value = context::with_markdown(&values[index], site, index, &mut markdown);
-                    let facts = Rendered {
-                        heading_ids: markdown.heading_ids,
-                        links: markdown.links,
-                        problems: markdown.problems,
-                        ..Rendered::default()
-                    };
-                    (value, Arc::new(facts))
+                    (value, Arc::new(Facts::of(markdown, copies)))
                 }
             };
             let name = template_for(site, page);
@@ -176,7 +199,7 @@ pub fn update(
             })
         })
         .collect::<Option<_>>()?;
-    let all: Vec<&Rendered> = done.iter().map(|page| &*page.facts).collect();
+    let all: Vec<&Rendered> = done.iter().map(|page| &page.facts.links).collect();
     if !links.errors(&all).is_empty() {
         return None;
     }
@@ -198,7 +221,24 @@ pub fn update(
     }
     let pages = files.len();
     files.extend(made);
-    let gone = kept.made.difference(&next.made).cloned().collect();
+    // The image copies the pages' markdown shows: those no page shows any more go, new ones are made.
+    let copies = |facts: &mut dyn Iterator<Item = &Arc<Facts>>| -> HashSet<String> {
+        facts
+            .flat_map(|facts| facts.copies.iter().cloned())
+            .collect()
+    };
+    let before = copies(&mut kept.facts.values());
+    let now = copies(&mut next.facts.values());
+    let new: HashSet<String> = now.difference(&before).cloned().collect();
+    if !new.is_empty() {
+        let made = site.library.copies_of(&new).ok()?;
+        files.extend(made.into_iter().map(|(path, file)| OutputFile {
+            path,
+            contents: super::Contents::Sealed(file),
+        }));
+    }
+    let mut gone: Vec<String> = kept.made.difference(&next.made).cloned().collect();
+    gone.extend(before.difference(&now).cloned());
     let renderer = PageRenderer::new(templates, jobs, super::again::translations(site));
     // Freeing a big site's values takes a while: not while the writer waits for the page.
     drop_later((values, breadcrumbs, lists));
@@ -215,7 +255,7 @@ pub fn update(
 struct PageUpdate {
     file: Option<OutputFile>,
     job: Arc<PageJob>,
-    facts: Arc<Rendered>,
+    facts: Arc<Facts>,
 }
 
 /// The fields a page's value takes from its markdown.

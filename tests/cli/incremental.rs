@@ -167,7 +167,7 @@ fn edit(root: &Path, rng: &mut Rng, step: usize) -> (Vec<String>, String) {
         .cloned()
         .collect();
     let changed = |paths: &[&str]| paths.iter().map(|p| (*p).to_string()).collect::<Vec<_>>();
-    match rng.below(23) {
+    match rng.below(24) {
         0..=8 => {
             append(
                 root,
@@ -256,6 +256,12 @@ fn edit(root: &Path, rng: &mut Rng, step: usize) -> (Vec<String>, String) {
             let page = rng.pick(&mine).clone();
             set_key(root, &page, "slug", &format!("slug = \"moved-{step}\""));
             (changed(&[&page]), format!("new slug in {page}"))
+        }
+        23 => {
+            // Every image of the page becomes a link to its file: the copies it showed go.
+            let text = fs::read_to_string(root.join(&page)).unwrap();
+            fs::write(root.join(&page), text.replace("![", "[")).unwrap();
+            (changed(&[&page]), format!("images of {page} made links"))
         }
         22 => {
             let weight = rng.below(5);
@@ -509,4 +515,40 @@ fn an_incremental_rebuild_never_writes_through_a_hard_link() {
     let section = fs::read_to_string(out.join("guide/index.html")).unwrap();
     assert!(section.contains("Day one"), "{section}");
     assert_eq!(files(&backup), before, "the backup changed");
+}
+
+/// The image copies follow the pages that show them: when no page shows an image any more its copies go, and when a
+/// page shows it again they come back, each rebuild rendering only what changed.
+#[test]
+fn image_copies_follow_the_pages_that_show_them() {
+    let site = site();
+    let root = site.root();
+    let out = root.join(".iopsite/preview");
+    let mut preview = Preview::new(options(root, out.clone()));
+    preview.rebuild(&[]).unwrap();
+    let copies = || {
+        files(&out)
+            .into_iter()
+            .filter(|(name, _)| name.starts_with("processed_images/"))
+            .count()
+    };
+    assert!(copies() > 0, "the photos page shows copies");
+    let same_as_a_fresh_build = |what: &str| {
+        let reference = tempfile::tempdir().unwrap();
+        iopsite::build(&options(root, reference.path().join("public"))).unwrap();
+        assert_same_files(&out, &reference.path().join("public"), what);
+    };
+    let photos = "content/guide/photos.md";
+    let text = fs::read_to_string(root.join(photos)).unwrap();
+    fs::write(root.join(photos), text.replace("![", "[")).unwrap();
+    let gone = preview.rebuild(&[photos.to_string()]).unwrap();
+    assert!(gone.incremental);
+    assert_eq!(copies(), 0);
+    same_as_a_fresh_build("no page shows the photo");
+    let about = "content/about.md";
+    append(root, about, "\n![The entrance](@/guide/entrance.png)\n");
+    let back = preview.rebuild(&[about.to_string()]).unwrap();
+    assert!(back.incremental);
+    assert!(copies() > 0);
+    same_as_a_fresh_build("another page shows the photo");
 }

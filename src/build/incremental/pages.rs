@@ -29,6 +29,7 @@ impl Preview {
         if relevant.is_empty() {
             return None;
         }
+        let templates_make_copies = last.sources.may_read_any(&["resize_image"]);
         let mut read = Vec::with_capacity(relevant.len());
         for path in &relevant {
             let file = path
@@ -36,11 +37,12 @@ impl Preview {
                 .filter(|file| file.ends_with(".md") && !content::is_ignored(file))?;
             let page = self.read(file).ok()?;
             let before = last.site.page(file).map(|page| page.source.body.as_str());
-            // Images and shortcodes ask for image copies, which only a full build makes and prunes.
+            // The image copies a page's markdown shows are followed (`render::update`); those templates make with
+            // `resize_image` are not, and only a full build makes and prunes them.
             let bodies = before
                 .into_iter()
                 .chain(page.as_ref().map(|p| p.body.as_str()));
-            if bodies.into_iter().any(reaches_further) {
+            if templates_make_copies && bodies.into_iter().any(reaches_further) {
                 return None;
             }
             read.push((file.to_string(), page));
@@ -109,7 +111,8 @@ impl Preview {
             toc: sources.may_read_any(&["toc"]),
             ..wanted
         };
-        if !sources.read_only_own_markdown() || asks != wanted {
+        let make_copies = sources.may_read_any(&["resize_image"]);
+        if !sources.read_only_own_markdown() || asks != wanted || make_copies {
             return None;
         }
         let templates_changed = sources.changed_since(&last.sources)?;
@@ -211,15 +214,14 @@ fn addresses_moved(old: &Site, new: &Site) -> bool {
         })
 }
 
-/// Whether a file no page makes any more is one of the copied files (a page had replaced it): the full build
-/// copies it again. `None` when the copied files cannot be listed.
+/// Whether a file no page makes any more is one of the files published as they are (a page had replaced it): the
+/// full build copies it again. `None` when they cannot be listed. (Image copies have names no page has.)
 fn comes_back(site: &Site, gone: &[String]) -> Option<bool> {
     let copied: HashSet<String> = site
         .library
         .originals()
         .ok()?
         .into_iter()
-        .chain(site.library.copies().ok()?)
         .map(|(path, _)| path)
         .collect();
     Some(gone.iter().any(|path| copied.contains(path)))
