@@ -7,16 +7,16 @@
 //! The ways, tried in order:
 //! - [`text`]: the text of one page changed and nothing else it shows elsewhere: that page alone, in a few
 //!   milliseconds at any size.
-//! - [`pages`]: markdown files of `content/` changed, were added, deleted or renamed (front matter included): the
-//!   site is arranged again from the pages in memory (only the changed files are read), and the render stage's
-//!   [`crate::render::update`] renders the pages whose context or look-ups differ, and every list, feed and sitemap
-//!   (written only when their bytes differ).
+//! - [`pages`]: markdown files of `content/` changed, were added, deleted or renamed (front matter, text, photos and
+//!   shortcodes alike): the site is arranged again from the pages in memory (only the changed files are read), and
+//!   the render stage's [`crate::render::update`] renders the pages whose context or look-ups differ, and every
+//!   list, feed and sitemap (written only when their bytes differ); image copies no page shows any more go.
 //! - [`pages`] too: templates changed: the pages whose template is one of them, or extends, includes or imports
 //!   one, however deep, are rendered again, and every list.
 //! - [`statics`]: files published as they are (a stylesheet, a PDF) changed: each is copied.
-//! - Everything else is a full build: `config.toml`, images, static files added or deleted, shortcodes, a change of the globals
-//!   (a menu entry), image copies asked for by a changed page, the first save after a failed build, and anything
-//!   either way above is unsure of.
+//! - Everything else is a full build: `config.toml`, image files, static files added or deleted, shortcode
+//!   templates, templates that call `resize_image`, a change of the globals (a menu entry), the first save after a
+//!   failed build, and anything either way above is unsure of.
 
 use std::path::Path;
 

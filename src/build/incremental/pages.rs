@@ -1,9 +1,9 @@
 //! The rebuilds that [`crate::render::update`] makes: after templates changed, and after markdown files of
-//! `content/` changed, were added, deleted or renamed: front matter and text
-//! alike. Only the changed files are read; the other pages come from memory. The site is arranged again (sections,
-//! order, neighbours, menus, translations, taxonomies: all cheap next to rendering), and the render stage renders
-//! again only the pages whose template would see something different ([`crate::render::update`]). Files are written
-//! only when their bytes differ from the output folder's, and the files no page or list makes any more are removed.
+//! `content/` changed, were added, deleted or renamed (front matter and text alike). Only the changed files are
+//! read; the other pages come from memory. The site is arranged again (sections, order, neighbours, menus,
+//! translations, taxonomies: all cheap next to rendering), and the render stage renders again only the pages whose
+//! template would see something different. Files are written only when their bytes differ from the output
+//! folder's, and the files no page or list makes any more are removed.
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
