@@ -18,7 +18,7 @@ use super::{
     OutputFile, PageJob, PageRenderer, lists, other_files, page_context, page_file, template_for,
 };
 use crate::context::{self, SiteValues};
-use crate::markdown::Rendered;
+use crate::markdown::{Rendered, Wanted};
 use crate::site::{Links, Markdown, Site};
 use crate::templates::{Lookup, Reads, TemplateSources, Templates};
 
@@ -131,76 +131,27 @@ pub fn update(
     if *templates.tera.global_context() != kept.globals {
         return None;
     }
-    let links = Links::new(site, &[]);
+    let pass = Pass {
+        site,
+        values: &values,
+        breadcrumbs: &breadcrumbs,
+        lists: &lists,
+        templates: &templates,
+        links: Links::new(site, &[]),
+        wanted,
+        again,
+        same: &same,
+        changed: &changed,
+        templates_changed,
+        previous,
+        kept,
+    };
     let done: Vec<PageUpdate> = (0..site.pages.len())
         .into_par_iter()
-        .map(|index| {
-            let page = &site.pages[index];
-            let old = previous.job(&page.source.path);
-            let old_facts = kept.facts.get(&page.source.file);
-            let (value, facts) = match (again[index], old, old_facts) {
-                (false, Some(job), Some(facts)) if job.shown == page.source.shown => {
-                    // The same value as last time: the last one (the very same, so comparing them costs nothing).
-                    let value = if same.value[index] {
-                        own_value(job)?.clone()
-                    } else {
-                        with_markdown_of(&values[index], job)?
-                    };
-                    lists.keep_html_with(index, || content_of(&value));
-                    (value, Arc::clone(facts))
-                }
-                _ => {
-                    let (mut markdown, copies) = crate::images::recording_copies(|| {
-                        links.render(page, &page.source.body, wanted)
-                    });
-                    lists.keep_html(index, &markdown.html);
-                    let value = context::with_markdown(&values[index], site, index, &mut markdown);
-                    (value, Arc::new(Facts::of(markdown, copies)))
-                }
-            };
-            let name = template_for(site, page);
-            if !templates.has(name) {
-                return None;
-            }
-            let mut context = page_context(site, page, &value, &breadcrumbs[index]);
-            lists.add_to_page(site, index, &values, &mut context);
-            if let Some(job) = old.filter(|job| {
-                job.template == name
-                    && !templates_changed.contains(name)
-                    && job.context == context
-                    && !changed.touch(&job.reads)
-            }) {
-                return Some(PageUpdate {
-                    file: None,
-                    job: Arc::clone(job),
-                    facts,
-                });
-            }
-            if old.is_some_and(|job| job.reads.images) {
-                return None;
-            }
-            let length = content_of(&value).len();
-            let (html, reads) = crate::templates::recording(|| {
-                templates.render_bytes(name, &context, &page.source.shown, length + 8192)
-            });
-            if reads.images {
-                return None;
-            }
-            let job = PageJob {
-                template: name.to_string(),
-                context,
-                shown: page.source.shown.clone(),
-                reads,
-            };
-            Some(PageUpdate {
-                file: Some(OutputFile::bytes(page_file(page), html.ok()?)),
-                job: Arc::new(job),
-                facts,
-            })
-        })
+        .map(|index| pass.page(index))
         .collect::<Option<_>>()?;
     let all: Vec<&Rendered> = done.iter().map(|page| &page.facts.links).collect();
-    if !links.errors(&all).is_empty() {
+    if !pass.links.errors(&all).is_empty() {
         return None;
     }
     let mut made = other_files(root, site, &templates, &lists).ok()?;
@@ -221,24 +172,9 @@ pub fn update(
     }
     let pages = files.len();
     files.extend(made);
-    // The image copies the pages' markdown shows: those no page shows any more go, new ones are made.
-    let copies = |facts: &mut dyn Iterator<Item = &Arc<Facts>>| -> HashSet<String> {
-        facts
-            .flat_map(|facts| facts.copies.iter().cloned())
-            .collect()
-    };
-    let before = copies(&mut kept.facts.values());
-    let now = copies(&mut next.facts.values());
-    let new: HashSet<String> = now.difference(&before).cloned().collect();
-    if !new.is_empty() {
-        let made = site.library.copies_of(&new).ok()?;
-        files.extend(made.into_iter().map(|(path, file)| OutputFile {
-            path,
-            contents: super::Contents::Sealed(file),
-        }));
-    }
-    let mut gone: Vec<String> = kept.made.difference(&next.made).cloned().collect();
-    gone.extend(before.difference(&now).cloned());
+    let (copies, mut gone) = image_copies(site, kept, &next)?;
+    files.extend(copies);
+    gone.extend(kept.made.difference(&next.made).cloned());
     let renderer = PageRenderer::new(templates, jobs, super::again::translations(site));
     // Freeing a big site's values takes a while: not while the writer waits for the page.
     drop_later((values, breadcrumbs, lists));
@@ -249,6 +185,120 @@ pub fn update(
         renderer,
         kept: next,
     })
+}
+
+/// What deciding and rendering each page needs.
+struct Pass<'a> {
+    site: &'a Site,
+    values: &'a [tera::Value],
+    breadcrumbs: &'a [tera::Value],
+    lists: &'a lists::Lists,
+    templates: &'a Templates,
+    links: Links<'a>,
+    wanted: Wanted,
+    again: &'a [bool],
+    same: &'a Same,
+    changed: &'a Changed,
+    templates_changed: &'a BTreeSet<String>,
+    previous: &'a PageRenderer,
+    kept: &'a Kept,
+}
+
+impl Pass<'_> {
+    /// Page `index`: its last job when its template would see nothing new, else rendered again. `None` when the
+    /// whole site must be built.
+    fn page(&self, index: usize) -> Option<PageUpdate> {
+        let (site, page) = (self.site, &self.site.pages[index]);
+        let old = self.previous.job(&page.source.path);
+        let (value, facts) = self.value(index, old)?;
+        let name = template_for(site, page);
+        if !self.templates.has(name) {
+            return None;
+        }
+        let mut context = page_context(site, page, &value, &self.breadcrumbs[index]);
+        self.lists
+            .add_to_page(site, index, self.values, &mut context);
+        if let Some(job) = old.filter(|job| {
+            job.template == name
+                && !self.templates_changed.contains(name)
+                && job.context == context
+                && !self.changed.touch(&job.reads)
+        }) {
+            return Some(PageUpdate {
+                file: None,
+                job: Arc::clone(job),
+                facts,
+            });
+        }
+        if old.is_some_and(|job| job.reads.images) {
+            return None;
+        }
+        let length = content_of(&value).len();
+        let (html, reads) = crate::templates::recording(|| {
+            self.templates
+                .render_bytes(name, &context, &page.source.shown, length + 8192)
+        });
+        if reads.images {
+            return None;
+        }
+        let job = PageJob {
+            template: name.to_string(),
+            context,
+            shown: page.source.shown.clone(),
+            reads,
+        };
+        Some(PageUpdate {
+            file: Some(OutputFile::bytes(page_file(page), html.ok()?)),
+            job: Arc::new(job),
+            facts,
+        })
+    }
+
+    /// Page `index`'s value with its markdown's fields, and what its markdown made besides: from its last render
+    /// when its markdown need not be rendered again, else rendered now.
+    fn value(&self, index: usize, old: Option<&Arc<PageJob>>) -> Option<(tera::Value, Arc<Facts>)> {
+        let (site, page) = (self.site, &self.site.pages[index]);
+        let old_facts = self.kept.facts.get(&page.source.file);
+        if let (false, Some(job), Some(facts)) = (self.again[index], old, old_facts)
+            && job.shown == page.source.shown
+        {
+            // The same value as last time: the last one (the very same, so comparing them costs nothing).
+            let value = if self.same.value[index] {
+                own_value(job)?.clone()
+            } else {
+                with_markdown_of(&self.values[index], job)?
+            };
+            self.lists.keep_html_with(index, || content_of(&value));
+            return Some((value, Arc::clone(facts)));
+        }
+        let (mut markdown, copies) = crate::images::recording_copies(|| {
+            self.links.render(page, &page.source.body, self.wanted)
+        });
+        self.lists.keep_html(index, &markdown.html);
+        let value = context::with_markdown(&self.values[index], site, index, &mut markdown);
+        Some((value, Arc::new(Facts::of(markdown, copies))))
+    }
+}
+
+/// The image copies the pages' markdown shows, from the last render's (`kept`) to this one's (`next`): the new ones
+/// to write (made now unless the cache has them), and the output paths of those no page shows any more.
+fn image_copies(site: &Site, kept: &Kept, next: &Kept) -> Option<(Vec<OutputFile>, Vec<String>)> {
+    let shown = |kept: &Kept| -> HashSet<String> {
+        (kept.facts.values())
+            .flat_map(|facts| facts.copies.iter().cloned())
+            .collect()
+    };
+    let (before, now) = (shown(kept), shown(next));
+    let new: HashSet<String> = now.difference(&before).cloned().collect();
+    let mut files = Vec::new();
+    if !new.is_empty() {
+        let made = site.library.copies_of(&new).ok()?;
+        files.extend(made.into_iter().map(|(path, file)| OutputFile {
+            path,
+            contents: super::Contents::Sealed(file),
+        }));
+    }
+    Some((files, before.difference(&now).cloned().collect()))
 }
 
 /// One page after an update: its file when it was rendered again, its job, and its link-check facts.
