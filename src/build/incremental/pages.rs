@@ -25,28 +25,7 @@ impl Preview {
         let last = self.last.as_ref()?;
         let wanted = last.own_markdown?;
         let root = &self.options.root;
-        let relevant = super::relevant(root, &last.site, changed);
-        if relevant.is_empty() {
-            return None;
-        }
-        let templates_make_copies = last.sources.may_read_any(&["resize_image"]);
-        let mut read = Vec::with_capacity(relevant.len());
-        for path in &relevant {
-            let file = path
-                .strip_prefix("content/")
-                .filter(|file| file.ends_with(".md") && !content::is_ignored(file))?;
-            let page = self.read(file).ok()?;
-            let before = last.site.page(file).map(|page| page.source.body.as_str());
-            // The image copies a page's markdown shows are followed (`render::update`); those templates make with
-            // `resize_image` are not, and only a full build makes and prunes them.
-            let bodies = before
-                .into_iter()
-                .chain(page.as_ref().map(|p| p.body.as_str()));
-            if templates_make_copies && bodies.into_iter().any(reaches_further) {
-                return None;
-            }
-            read.push((file.to_string(), page));
-        }
+        let read = self.read_changed(&super::relevant(root, &last.site, changed))?;
         // From here on, giving up leaves nothing behind: the full build that follows starts afresh.
         let mut last = self.last.take()?;
         let changed_files: HashSet<String> = read.iter().map(|(file, _)| file.clone()).collect();
@@ -173,6 +152,34 @@ impl Preview {
             added,
             removed: update.gone,
         })
+    }
+
+    /// The changed markdown files (`content/…` paths), read again (`None` for one that is gone). `None` when
+    /// something else changed, or a file cannot be read (the full build reports why).
+    fn read_changed(&self, paths: &[String]) -> Option<Vec<(String, Option<SourcePage>)>> {
+        let last = self.last.as_ref()?;
+        if paths.is_empty() {
+            return None;
+        }
+        let templates_make_copies = last.sources.may_read_any(&["resize_image"]);
+        let mut read = Vec::with_capacity(paths.len());
+        for path in paths {
+            let file = path
+                .strip_prefix("content/")
+                .filter(|file| file.ends_with(".md") && !content::is_ignored(file))?;
+            let page = self.read(file).ok()?;
+            let before = last.site.page(file).map(|page| page.source.body.as_str());
+            // The image copies a page's markdown shows are followed (`render::update`); those templates make with
+            // `resize_image` are not, and only a full build makes and prunes them.
+            let bodies = before
+                .into_iter()
+                .chain(page.as_ref().map(|p| p.body.as_str()));
+            if templates_make_copies && bodies.into_iter().any(reaches_further) {
+                return None;
+            }
+            read.push((file.to_string(), page));
+        }
+        Some(read)
     }
 
     /// A changed markdown file as `content::load` would read it: `None` when it is gone or a draft left out; an
