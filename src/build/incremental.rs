@@ -37,6 +37,9 @@ mod text;
 pub struct Preview {
     options: BuildOptions,
     last: Option<Last>,
+    /// The paths changed since the last good build by saves whose rebuild failed. A failed build leaves the output
+    /// as that build made it, so the next rebuild can start from it again, with these paths too.
+    unbuilt: Vec<String>,
 }
 
 /// What the last good build read and made.
@@ -77,6 +80,7 @@ impl Preview {
         Preview {
             options,
             last: None,
+            unbuilt: Vec::new(),
         }
     }
 
@@ -84,6 +88,25 @@ impl Preview {
     /// only what depends on them when that is known for sure, else the whole site. A failed build leaves the output
     /// as it was, and the next rebuild is a full one.
     pub fn rebuild(&mut self, changed: &[String]) -> Result<Rebuilt> {
+        if changed.is_empty() {
+            self.last = None;
+            self.unbuilt.clear();
+            return self.full();
+        }
+        let mut paths = std::mem::take(&mut self.unbuilt);
+        paths.extend_from_slice(changed);
+        paths.sort();
+        paths.dedup();
+        let rebuilt = self.rebuild_paths(&paths);
+        if rebuilt.is_err() {
+            self.unbuilt = paths;
+        }
+        rebuilt
+    }
+
+    /// [`Preview::rebuild`] of these changed paths: the first way that is sure, else the full build. When that
+    /// fails, what the last good build read is kept, if no way had given it up: the output is still what it made.
+    fn rebuild_paths(&mut self, changed: &[String]) -> Result<Rebuilt> {
         if let Some(rebuilt) = self.page_text(changed) {
             return Ok(rebuilt);
         }
@@ -96,8 +119,12 @@ impl Preview {
         if let Some(rebuilt) = self.static_files(changed) {
             return Ok(rebuilt);
         }
-        self.last = None;
-        self.full()
+        let last = self.last.take();
+        let full = self.full();
+        if full.is_err() {
+            self.last = last;
+        }
+        full
     }
 
     /// The site as the last good build read it (every page's markdown body in its source), for the preview's

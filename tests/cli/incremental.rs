@@ -291,6 +291,8 @@ struct Ways {
     beyond_one_page: usize,
     /// Both the preview and the full build failed.
     failed: usize,
+    /// Of the incremental rebuilds, those that fixed a mistake: the first good build after a failed one.
+    after_a_mistake: usize,
 }
 
 /// Apply `steps` random edits from `seed`; after each, the preview equals a fresh full build (or both fail).
@@ -332,6 +334,9 @@ fn run_sequence(seed: u64, steps: usize) -> Ways {
                 if rebuilt.incremental && beyond.iter().any(|kind| what.contains(kind)) {
                     ways.beyond_one_page += 1;
                 }
+                if rebuilt.incremental && what.ends_with("fixed") {
+                    ways.after_a_mistake += 1;
+                }
                 assert_same_files(&out, &reference.path().join("public"), &what);
             }
             (Err(_), Err(_)) => ways.failed += 1,
@@ -350,16 +355,23 @@ fn the_preview_equals_a_full_build_after_every_random_edit() {
         ways.incremental += sequence.incremental;
         ways.beyond_one_page += sequence.beyond_one_page;
         ways.failed += sequence.failed;
+        ways.after_a_mistake += sequence.after_a_mistake;
     }
     println!(
-        "{} rebuilds incremental, {} of them beyond one page's text; {} failed both ways",
-        ways.incremental, ways.beyond_one_page, ways.failed
+        "{} rebuilds incremental, {} of them beyond one page's text, {} after a mistake; {} failed both ways",
+        ways.incremental, ways.beyond_one_page, ways.after_a_mistake, ways.failed
     );
     // The comparison above proves nothing about the incremental ways unless they ran.
     assert!(
         ways.incremental >= 50,
         "only {} rebuilds rendered only what changed",
         ways.incremental
+    );
+    // A mistake in front matter leaves what the last good build read: the save that fixes it starts from there.
+    assert!(
+        ways.after_a_mistake >= 3,
+        "only {} fixes were rebuilt incrementally",
+        ways.after_a_mistake
     );
     assert!(
         ways.beyond_one_page >= 15,

@@ -31,11 +31,17 @@ impl Preview {
         }
         let mut written = 0;
         for file in &copies {
-            match crate::output::update(&self.options.output, file).ok()? {
-                Updated::Same => {}
-                Updated::Changed | Updated::New => written += 1,
+            match crate::output::update(&self.options.output, file) {
+                Ok(Updated::Same) => {}
+                Ok(Updated::Changed | Updated::New) => written += 1,
+                Err(_) => {
+                    // A file may be half written: from here only a full build knows what the output holds.
+                    self.last = None;
+                    return None;
+                }
             }
         }
+        let last = self.last.as_ref()?;
         Some(Rebuilt {
             summary: Summary {
                 pages: 0,

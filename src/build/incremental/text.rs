@@ -56,7 +56,11 @@ impl Preview {
             contents: render::Contents::Bytes(bytes),
         };
         // The server holds its site lock: no request reads this file while it is written.
-        crate::output::update(&self.options.output, &file).ok()?;
+        if crate::output::update(&self.options.output, &file).is_err() {
+            // The page's file may be half written: from here only a full build knows what the output holds.
+            self.last = None;
+            return None;
+        }
         last.renderer = renderer.clone();
         last.kept.set_facts(&new.file, &after);
         last.site.pages[index].source = new;
