@@ -15,8 +15,11 @@
 //!   one, however deep, are rendered again, and every list.
 //! - [`statics`]: files published as they are (a stylesheet, a PDF) changed: each is copied.
 //! - Everything else is a full build: `config.toml`, image files, static files added or deleted, shortcode
-//!   templates, templates that call `resize_image`, a change of the globals (a menu entry), the first save after a
-//!   failed build, and anything either way above is unsure of.
+//!   templates, templates that call `resize_image`, a change of the globals (a menu entry), and anything either way
+//!   above is unsure of.
+//!
+//! A failed rebuild leaves the output as the last good build made it, so what that build read is kept (unless a
+//! way above had given it up), and the save that fixes the mistake starts from it with every path changed since.
 
 use std::path::Path;
 
