@@ -350,23 +350,17 @@ fn render_page(
     let mut context = page_context(site, page, value, breadcrumbs);
     pass.lists
         .add_to_page(site, index, pass.values, &mut context);
-    let html_length = value
+    let (html, job) = PageJob::render(templates, name, context, &page.source.shown)?;
+    Ok((OutputFile::bytes(page_file(page), html), job))
+}
+
+/// The `content` (the HTML of its markdown) of a page's value; empty when it has none yet.
+fn content_of(value: &tera::Value) -> &str {
+    value
         .as_map()
         .and_then(|fields| fields.get(&"content".into()))
         .and_then(tera::Value::as_str)
-        .map_or(0, str::len);
-    // Room for the page's HTML and the template's own text (the default theme adds about 5 KB).
-    let (html, reads) = crate::templates::recording(|| {
-        templates.render_bytes(name, &context, &page.source.shown, html_length + 8192)
-    });
-    let file = OutputFile::bytes(page_file(page), html?);
-    let job = PageJob {
-        template: name.to_string(),
-        context,
-        shown: page.source.shown.clone(),
-        reads,
-    };
-    Ok((file, job))
+        .unwrap_or_default()
 }
 
 /// The output file of a page: `guide/first-day/index.html`.

@@ -16,6 +16,8 @@ use crate::images::Library;
 
 mod reads;
 
+pub use reads::MARKDOWN_FIELDS;
+
 /// The site data that template functions look things up in (`get_section`, `get_page`, `get_url`). Keyed by the
 /// site's own file names, so a fast hash rather than the default DoS-resistant one: filling these maps is done before
 /// any page renders, on one core.
@@ -129,9 +131,9 @@ impl TemplateSources {
     /// and those that extend, include or import one of them, however deep. `None` when a template names another
     /// through a variable ([`reads::uses`]).
     pub fn changed_since(&self, before: &TemplateSources) -> Option<BTreeSet<String>> {
-        let text = |sources: &TemplateSources, name: &str| {
-            sources.sources.get(name).map(|(_, text)| text.clone())
-        };
+        fn text<'s>(sources: &'s TemplateSources, name: &str) -> Option<&'s str> {
+            sources.sources.get(name).map(|(_, text)| text.as_str())
+        }
         let mut changed: BTreeSet<String> = (self.sources.keys())
             .chain(before.sources.keys())
             .filter(|name| text(self, name) != text(before, name))

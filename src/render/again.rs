@@ -2,9 +2,10 @@
 //! one-page rebuild. [`PageRenderer`] keeps the templates and each page's context from a good build.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::content_of;
 use crate::error::Result;
 use crate::site::Site;
 use crate::templates::Templates;
@@ -16,6 +17,39 @@ pub(super) struct PageJob {
     pub(super) shown: PathBuf,
     /// What its render looked up through the template functions (`get_section`, …): its output depends on them too.
     pub(super) reads: crate::templates::Reads,
+}
+
+impl PageJob {
+    /// Render `template` with `context`, noting what the template functions looked up: the page's bytes and its job.
+    pub(super) fn render(
+        templates: &Templates,
+        template: &str,
+        context: tera::Context,
+        shown: &Path,
+    ) -> Result<(Vec<u8>, PageJob)> {
+        let length = own_value(&context).map_or(0, |value| content_of(value).len());
+        // Room for the page's HTML and the template's own text (the default theme adds about 5 KB).
+        let (bytes, reads) = crate::templates::recording(|| {
+            templates.render_bytes(template, &context, shown, length + 8192)
+        });
+        let job = PageJob {
+            template: template.to_string(),
+            context,
+            shown: shown.to_path_buf(),
+            reads,
+        };
+        Ok((bytes?, job))
+    }
+
+    /// Its `page` (or `section`), as its template saw it.
+    pub(super) fn value(&self) -> Option<&tera::Value> {
+        own_value(&self.context)
+    }
+}
+
+/// The `page` (or, for a section, `section`) of a page's context.
+fn own_value(context: &tera::Context) -> Option<&tera::Value> {
+    context.get("page").or_else(|| context.get("section"))
 }
 
 /// The templates and page contexts of a good build, kept so that a server can render one page again at request
@@ -59,8 +93,7 @@ impl PageRenderer {
 
     /// The value of the page at `path` (`page` or `section`) as its template saw it.
     pub fn page_value(&self, path: &str) -> Option<&tera::Value> {
-        let context = &self.pages.get(path)?.context;
-        context.get("page").or_else(|| context.get("section"))
+        self.pages.get(path)?.value()
     }
 
     /// Render the page at `path` again, exactly as the build did but with `value` as its `page` (or `section`), and
@@ -77,30 +110,14 @@ impl PageRenderer {
         } else {
             "section"
         };
-        let length = value
-            .as_map()
-            .and_then(|fields| fields.get(&"content".into()))
-            .and_then(tera::Value::as_str)
-            .map_or(0, str::len);
         context.insert_value(key, value);
-        let (bytes, reads) = crate::templates::recording(|| {
-            self.templates
-                .render_bytes(&job.template, &context, &job.shown, length + 8192)
-        });
-        let bytes = match bytes {
-            Ok(bytes) => bytes,
-            Err(err) => return Some(Err(err)),
-        };
+        let (bytes, again) =
+            match PageJob::render(&self.templates, &job.template, context, &job.shown) {
+                Ok(done) => done,
+                Err(err) => return Some(Err(err)),
+            };
         let mut pages = (*self.pages).clone();
-        pages.insert(
-            path.to_string(),
-            Arc::new(PageJob {
-                template: job.template.clone(),
-                context,
-                shown: job.shown.clone(),
-                reads,
-            }),
-        );
+        pages.insert(path.to_string(), Arc::new(again));
         let renderer = PageRenderer {
             templates: Arc::clone(&self.templates),
             pages: Arc::new(pages),

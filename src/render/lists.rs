@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Value;
 
-use super::{OutputFile, redirect_page};
+use super::{OutputFile, content_of, redirect_page};
 use crate::config::FeedContent;
 use crate::context::permalink;
 use crate::error::{Error, Location, Result};
@@ -436,14 +436,6 @@ fn feed_link(site: &Site, plan: &FeedPlan) -> FeedLink {
         title: plan.title.clone(),
         url: permalink(&site.config.base_url, &plan.path()),
     }
-}
-
-fn content_of(value: &Value) -> &str {
-    value
-        .as_map()
-        .and_then(|map| map.get(&"content".into()))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
 }
 
 fn member_values(members: &[usize], values: &[Value]) -> Vec<Value> {

@@ -15,12 +15,13 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{
-    OutputFile, PageJob, PageRenderer, lists, other_files, page_context, page_file, template_for,
+    OutputFile, PageJob, PageRenderer, content_of, lists, other_files, page_context, page_file,
+    template_for,
 };
 use crate::context::{self, SiteValues};
 use crate::markdown::{Rendered, Wanted};
 use crate::site::{Links, Markdown, Site};
-use crate::templates::{Lookup, Reads, TemplateSources, Templates};
+use crate::templates::{Lookup, MARKDOWN_FIELDS, Reads, TemplateSources, Templates};
 
 /// What a full render keeps besides the [`PageRenderer`], for [`update`].
 pub struct Kept {
@@ -64,17 +65,8 @@ impl Kept {
 
     /// Replace what the link check knows of one content file's markdown (after it was rendered alone).
     /// Its markdown shows no image (the one-page rebuild is only for such text).
-    pub fn set_facts(&mut self, file: &str, rendered: &Rendered) {
-        let links = Rendered {
-            heading_ids: rendered.heading_ids.clone(),
-            links: rendered.links.clone(),
-            problems: rendered.problems.clone(),
-            ..Rendered::default()
-        };
-        let facts = Facts {
-            links,
-            copies: Vec::new(),
-        };
+    pub fn set_facts(&mut self, file: &str, rendered: Rendered) {
+        let facts = Facts::of(rendered, Vec::new());
         self.facts.insert(file.to_string(), Arc::new(facts));
     }
 }
@@ -233,22 +225,13 @@ impl Pass<'_> {
         if old.is_some_and(|job| job.reads.images) {
             return None;
         }
-        let length = content_of(&value).len();
-        let (html, reads) = crate::templates::recording(|| {
-            self.templates
-                .render_bytes(name, &context, &page.source.shown, length + 8192)
-        });
-        if reads.images {
+        let (html, job) =
+            PageJob::render(self.templates, name, context, &page.source.shown).ok()?;
+        if job.reads.images {
             return None;
         }
-        let job = PageJob {
-            template: name.to_string(),
-            context,
-            shown: page.source.shown.clone(),
-            reads,
-        };
         Some(PageUpdate {
-            file: Some(OutputFile::bytes(page_file(page), html.ok()?)),
+            file: Some(OutputFile::bytes(page_file(page), html)),
             job: Arc::new(job),
             facts,
         })
@@ -264,7 +247,7 @@ impl Pass<'_> {
         {
             // The same value as last time: the last one (the very same, so comparing them costs nothing).
             let value = if self.same.value[index] {
-                own_value(job)?.clone()
+                job.value()?.clone()
             } else {
                 with_markdown_of(&self.values[index], job)?
             };
@@ -308,33 +291,15 @@ struct PageUpdate {
     facts: Arc<Facts>,
 }
 
-/// The fields a page's value takes from its markdown.
-const MARKDOWN_FIELDS: [&str; 4] = ["content", "toc", "word_count", "reading_time"];
-
 /// A page's new value (made before its markdown is rendered) with the fields of its markdown taken from its last
 /// render: its markdown did not change, and neither did its address, which its table of contents holds.
 fn with_markdown_of(value: &tera::Value, job: &PageJob) -> Option<tera::Value> {
-    let old = own_value(job)?.as_map()?;
+    let old = job.value()?.as_map()?;
     let mut map = value.as_map()?.clone();
     for field in MARKDOWN_FIELDS {
         map.insert(field.into(), old.get(&field.into())?.clone());
     }
     Some(tera::Value::from(map))
-}
-
-/// The `page` (or `section`) of a page's last render.
-fn own_value(job: &PageJob) -> Option<&tera::Value> {
-    job.context
-        .get("page")
-        .or_else(|| job.context.get("section"))
-}
-
-fn content_of(value: &tera::Value) -> &str {
-    value
-        .as_map()
-        .and_then(|fields| fields.get(&"content".into()))
-        .and_then(tera::Value::as_str)
-        .unwrap_or_default()
 }
 
 /// What the template functions would answer differently now.

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Page fields made from a page's markdown.
-const MARKDOWN_FIELDS: [&str; 4] = ["content", "toc", "word_count", "reading_time"];
+pub const MARKDOWN_FIELDS: [&str; 4] = ["content", "toc", "word_count", "reading_time"];
 
 /// Names that hand out whole values, every field included.
 const DUMPS: [&str; 5] = ["__tera_context", "json_encode", "tojson", "pairs", "values"];

@@ -62,7 +62,7 @@ impl Preview {
             return None;
         }
         last.renderer = renderer.clone();
-        last.kept.set_facts(&new.file, &after);
+        last.kept.set_facts(&new.file, after);
         last.site.pages[index].source = new;
         Some(Rebuilt {
             summary: Summary {
