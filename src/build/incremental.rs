@@ -22,6 +22,7 @@
 //! way above had given it up), and the save that fixes the mistake starts from it with every path changed since.
 
 use std::path::Path;
+use std::time::Instant;
 
 use super::{Bodies, BuildOptions, Summary, build_site};
 use crate::config::Config;
@@ -75,6 +76,26 @@ pub struct Rebuilt {
     pub added: Vec<String>,
     /// After an incremental rebuild: the output files removed (a deleted or moved page, an emptied list).
     pub removed: Vec<String>,
+}
+
+impl Rebuilt {
+    /// An incremental rebuild that rendered `pages` pages and wrote `files` files since `start`, leaving `last`.
+    fn incremental(last: &Last, (pages, files): (usize, usize), start: Instant) -> Rebuilt {
+        Rebuilt {
+            summary: Summary {
+                pages,
+                files,
+                elapsed: start.elapsed(),
+                images: crate::images::Work::default(),
+            },
+            pages: last.renderer.clone(),
+            config: last.site.config.clone(),
+            leftover: None,
+            incremental: true,
+            added: Vec::new(),
+            removed: Vec::new(),
+        }
+    }
 }
 
 impl Preview {

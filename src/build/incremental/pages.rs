@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{Last, Preview, Rebuilt, Summary, text::reaches_further};
+use super::{Last, Preview, Rebuilt, text::reaches_further};
 use crate::content::{self, Content, SourcePage};
 use crate::markdown::Wanted;
 use crate::output::Updated;
@@ -128,7 +128,6 @@ impl Preview {
         for path in &update.gone {
             remove(output, path).ok()?;
         }
-        let config = now.config.clone();
         let old_site = site.map(|site| std::mem::replace(&mut last.site, site));
         let old_renderer = std::mem::replace(&mut last.renderer, update.renderer);
         let old_kept = std::mem::replace(&mut last.kept, update.kept);
@@ -136,22 +135,13 @@ impl Preview {
         if let Some(sources) = sources {
             last.sources = sources;
         }
-        let pages = last.renderer.clone();
-        self.last = Some(last);
-        Some(Rebuilt {
-            summary: Summary {
-                pages: update.pages,
-                files: written,
-                elapsed: start.elapsed(),
-                images: crate::images::Work::default(),
-            },
-            pages,
-            config,
-            leftover: None,
-            incremental: true,
+        let rebuilt = Rebuilt {
             added,
             removed: update.gone,
-        })
+            ..Rebuilt::incremental(&last, (update.pages, written), start)
+        };
+        self.last = Some(last);
+        Some(rebuilt)
     }
 
     /// The changed markdown files (`content/…` paths), read again (`None` for one that is gone). `None` when
@@ -236,7 +226,7 @@ fn comes_back(site: &Site, gone: &[String]) -> Option<bool> {
 
 /// Write the files whose bytes differ from the output folder's. Returns how many were written, and the paths of
 /// those that were not there.
-fn write_changed(output: &Path, files: &[OutputFile]) -> Option<(usize, Vec<String>)> {
+pub(super) fn write_changed(output: &Path, files: &[OutputFile]) -> Option<(usize, Vec<String>)> {
     let (mut written, mut added) = (0, Vec::new());
     for file in files {
         match crate::output::update(output, file).ok()? {

@@ -5,8 +5,8 @@
 
 use std::time::Instant;
 
-use super::{Preview, Rebuilt, Summary};
-use crate::output::Updated;
+use super::pages::write_changed;
+use super::{Preview, Rebuilt};
 use crate::render::{Contents, OutputFile};
 
 impl Preview {
@@ -29,32 +29,12 @@ impl Preview {
                 contents: Contents::Copy(source),
             });
         }
-        let mut written = 0;
-        for file in &copies {
-            match crate::output::update(&self.options.output, file) {
-                Ok(Updated::Same) => {}
-                Ok(Updated::Changed | Updated::New) => written += 1,
-                Err(_) => {
-                    // A file may be half written: from here only a full build knows what the output holds.
-                    self.last = None;
-                    return None;
-                }
-            }
-        }
+        let Some((written, _)) = write_changed(&self.options.output, &copies) else {
+            // A file may be half written: from here only a full build knows what the output holds.
+            self.last = None;
+            return None;
+        };
         let last = self.last.as_ref()?;
-        Some(Rebuilt {
-            summary: Summary {
-                pages: 0,
-                files: written,
-                elapsed: start.elapsed(),
-                images: crate::images::Work::default(),
-            },
-            pages: last.renderer.clone(),
-            config: last.site.config.clone(),
-            leftover: None,
-            incremental: true,
-            added: Vec::new(),
-            removed: Vec::new(),
-        })
+        Some(Rebuilt::incremental(last, (0, written), start))
     }
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
 
-use super::{BuildOptions, Preview, Rebuilt, Summary};
+use super::{BuildOptions, Preview, Rebuilt};
 use crate::content::{self, SourcePage};
 use crate::markdown::Rendered;
 use crate::render;
@@ -61,23 +61,10 @@ impl Preview {
             self.last = None;
             return None;
         }
-        last.renderer = renderer.clone();
+        last.renderer = renderer;
         last.kept.set_facts(&new.file, after);
         last.site.pages[index].source = new;
-        Some(Rebuilt {
-            summary: Summary {
-                pages: 1,
-                files: 1,
-                elapsed: start.elapsed(),
-                images: crate::images::Work::default(),
-            },
-            pages: renderer,
-            config: last.site.config.clone(),
-            leftover: None,
-            incremental: true,
-            added: Vec::new(),
-            removed: Vec::new(),
-        })
+        Some(Rebuilt::incremental(last, (1, 1), start))
     }
 }
 
