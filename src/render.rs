@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::content::SourcePage;
 use crate::context::{self, SiteValues};
 use crate::error::{Error, Location, Result};
 use crate::markdown::Rendered;
@@ -483,7 +484,7 @@ fn sitemap(root: &Path, site: &Site, lists: &[String]) -> String {
             &page.source.path,
         ));
         xml.push_str(&format!("  <url>\n    <loc>{url}</loc>\n"));
-        if let Some(day) = last_modified(root, page) {
+        if let Some(day) = last_modified(root, &page.source) {
             xml.push_str(&format!("    <lastmod>{day}</lastmod>\n"));
         }
         // Each language's version of the page, itself included, as search engines ask.
@@ -511,15 +512,15 @@ fn sitemap(root: &Path, site: &Site, lists: &[String]) -> String {
 }
 
 /// The newest of `updated`, `last_reviewed` and `date`; else the file's modification day.
-fn last_modified(root: &Path, page: &Page) -> Option<String> {
-    let fm = &page.source.front_matter;
+pub(crate) fn last_modified(root: &Path, page: &SourcePage) -> Option<String> {
+    let fm = &page.front_matter;
     let written = [&fm.updated, &fm.last_reviewed, &fm.date]
         .into_iter()
         .flatten()
         .map(|d| d.day().to_string())
         .max();
     written.or_else(|| {
-        let modified = std::fs::metadata(root.join(&page.source.shown))
+        let modified = std::fs::metadata(root.join(&page.shown))
             .and_then(|m| m.modified())
             .ok()?;
         let timestamp = jiff::Timestamp::try_from(modified).ok()?;

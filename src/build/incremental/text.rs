@@ -7,7 +7,6 @@
 //! the file's modification day when that day changes.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::time::Instant;
 
 use super::{BuildOptions, Preview, Rebuilt};
@@ -134,7 +133,7 @@ fn sitemap_unchanged(options: &BuildOptions, site: &Site, page: &SourcePage) -> 
     if fm.date.is_some() || fm.updated.is_some() || fm.last_reviewed.is_some() {
         return true;
     }
-    let Some(day) = modified_day(&options.root.join(&page.shown)) else {
+    let Some(day) = render::last_modified(&options.root, page) else {
         return false;
     };
     let url = render::escape(&crate::context::permalink(
@@ -144,11 +143,4 @@ fn sitemap_unchanged(options: &BuildOptions, site: &Site, page: &SourcePage) -> 
     let entry = format!("<loc>{url}</loc>\n    <lastmod>{day}</lastmod>\n");
     std::fs::read_to_string(options.output.join("sitemap.xml"))
         .is_ok_and(|sitemap| sitemap.contains(&entry))
-}
-
-/// A file's modification day, as the sitemap writes it.
-fn modified_day(path: &Path) -> Option<String> {
-    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
-    let timestamp = jiff::Timestamp::try_from(modified).ok()?;
-    Some(timestamp.strftime("%Y-%m-%d").to_string())
 }
