@@ -116,6 +116,14 @@ fn assert_same_files(preview: &Path, reference: &Path, what: &str) {
     }
 }
 
+/// The preview folder holds exactly what a fresh full build of the site makes.
+#[track_caller]
+fn assert_same_as_a_fresh_build(root: &Path, preview: &Path, what: &str) {
+    let reference = tempfile::tempdir().unwrap();
+    iopsite::build(&options(root, reference.path().join("public"))).unwrap();
+    assert_same_files(preview, &reference.path().join("public"), what);
+}
+
 /// The markdown files below `content/`, relative to the site (`content/guide/notes.md`).
 fn pages(root: &Path) -> Vec<String> {
     let mut found: Vec<String> = walkdir::WalkDir::new(root.join("content"))
@@ -414,20 +422,12 @@ fn a_text_edit_renders_one_page_and_a_title_edit_only_what_shows_the_title() {
     let section = "content/resources/_index.md";
     set_line(root, section, "title", "title = \"Reading for families\"");
     assert!(preview.rebuild(&[section.to_string()]).unwrap().incremental);
-    let reference = tempfile::tempdir().unwrap();
-    iopsite::build(&options(root, reference.path().join("public"))).unwrap();
-    assert_same_files(&out, &reference.path().join("public"), "a section's title");
+    assert_same_as_a_fresh_build(root, &out, "a section's title");
     // The only page of a section deleted: the section's list is empty now.
     let only = "content/news/notes.md";
     fs::remove_file(root.join(only)).unwrap();
     assert!(preview.rebuild(&[only.to_string()]).unwrap().incremental);
-    let reference = tempfile::tempdir().unwrap();
-    iopsite::build(&options(root, reference.path().join("public"))).unwrap();
-    assert_same_files(
-        &out,
-        &reference.path().join("public"),
-        "a section's only page deleted",
-    );
+    assert_same_as_a_fresh_build(root, &out, "a section's only page deleted");
     assert!(!out.join("news/notes/index.html").exists());
 }
 
@@ -545,22 +545,17 @@ fn image_copies_follow_the_pages_that_show_them() {
             .count()
     };
     assert!(copies() > 0, "the photos page shows copies");
-    let same_as_a_fresh_build = |what: &str| {
-        let reference = tempfile::tempdir().unwrap();
-        iopsite::build(&options(root, reference.path().join("public"))).unwrap();
-        assert_same_files(&out, &reference.path().join("public"), what);
-    };
     let photos = "content/guide/photos.md";
     let text = fs::read_to_string(root.join(photos)).unwrap();
     fs::write(root.join(photos), text.replace("![", "[")).unwrap();
     let gone = preview.rebuild(&[photos.to_string()]).unwrap();
     assert!(gone.incremental);
     assert_eq!(copies(), 0);
-    same_as_a_fresh_build("no page shows the photo");
+    assert_same_as_a_fresh_build(root, &out, "no page shows the photo");
     let about = "content/about.md";
     append(root, about, "\n![The entrance](@/guide/entrance.png)\n");
     let back = preview.rebuild(&[about.to_string()]).unwrap();
     assert!(back.incremental);
     assert!(copies() > 0);
-    same_as_a_fresh_build("another page shows the photo");
+    assert_same_as_a_fresh_build(root, &out, "another page shows the photo");
 }
