@@ -116,6 +116,14 @@ fn assert_same_files(preview: &Path, reference: &Path, what: &str) {
     }
 }
 
+/// A preview of the site at `root` after its first (full) build, and its folder.
+fn built_preview(root: &Path) -> (PathBuf, Preview) {
+    let out = root.join(".iopsite/preview");
+    let mut preview = Preview::new(options(root, out.clone()));
+    preview.rebuild(&[]).unwrap();
+    (out, preview)
+}
+
 /// The preview folder holds exactly what a fresh full build of the site makes.
 #[track_caller]
 fn assert_same_as_a_fresh_build(root: &Path, preview: &Path, what: &str) {
@@ -307,9 +315,7 @@ struct Ways {
 fn run_sequence(seed: u64, steps: usize) -> Ways {
     let site = site();
     let root = site.root();
-    let out = root.join(".iopsite/preview");
-    let mut preview = Preview::new(options(root, out.clone()));
-    preview.rebuild(&[]).unwrap();
+    let (out, mut preview) = built_preview(root);
     let mut rng = Rng(seed);
     let (mut ways, mut broken): (Ways, Option<(String, String)>) = (Ways::default(), None);
     for step in 0..steps {
@@ -509,9 +515,7 @@ fn a_rule_turned_off_in_config_takes_the_panel_away() {
 fn an_incremental_rebuild_never_writes_through_a_hard_link() {
     let site = site();
     let root = site.root();
-    let out = root.join(".iopsite/preview");
-    let mut preview = Preview::new(options(root, out.clone()));
-    preview.rebuild(&[]).unwrap();
+    let (out, mut preview) = built_preview(root);
     let backup = root.join("backup");
     fs::create_dir_all(backup.join("guide")).unwrap();
     for file in ["guide/first-day/index.html", "guide/index.html"] {
@@ -535,9 +539,7 @@ fn an_incremental_rebuild_never_writes_through_a_hard_link() {
 fn image_copies_follow_the_pages_that_show_them() {
     let site = site();
     let root = site.root();
-    let out = root.join(".iopsite/preview");
-    let mut preview = Preview::new(options(root, out.clone()));
-    preview.rebuild(&[]).unwrap();
+    let (out, mut preview) = built_preview(root);
     let copies = || {
         files(&out)
             .into_iter()
